@@ -1,0 +1,39 @@
+package iml
+
+import (
+	"testing"
+	"time"
+)
+
+// FuzzCompileEval checks that no mapper string makes Compile or Eval panic
+// or hang, and that Compile errors always carry a position.
+func FuzzCompileEval(f *testing.F) {
+	seeds := []string{
+		"", "plain", "{{1.a}}", "{{1.`Customer Name`.x[2][]}}", "a {{1.b}} c {{2.c}}",
+		`{{replace(replace(base64("{""alg"":""HS256""}"); "/=/g"; emptystring); "/\+/g"; "-")}}`,
+		"{{if(1 = 2 and not true; A; B)}}", "{{formatDate(now; DD.MM.YYYY HH:mm)}}",
+		"{{1.data[3.i]}}", "{{((((1))))}}", "{{-1 + 2 * 3 / 4 % 5}}", `{{"a""b"}}`, "{{f(}}",
+		"{{sha256(1.x; \"base64\"; \"k\")}}", "{{split(\"a,b\"; \",\")}}", "{{get(1; \"a.b[2]\")}}",
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	env := &Env{
+		Now:   time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+		Scope: MapScope{"1": map[string]any{"a": "x", "data": []any{1.0, "b"}}, "3": map[string]any{"i": 2.0}},
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		tpl, err := Compile(src)
+		if err != nil {
+			e, ok := err.(*Error)
+			if !ok || e.Line < 1 || e.Col < 1 {
+				t.Fatalf("Compile(%q): bad error %#v", src, err)
+			}
+			return
+		}
+		if tpl.Source() != src {
+			t.Fatalf("Source() = %q", tpl.Source())
+		}
+		_, _ = tpl.Eval(env)
+	})
+}
