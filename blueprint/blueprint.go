@@ -28,6 +28,9 @@ type Blueprint struct {
 	Name string
 	// Flow is the top-level list of modules, in order.
 	Flow []*Module
+	// Metadata is the blueprint's metadata block, kept as decoded. Nothing
+	// in it changes how a scenario runs.
+	Metadata map[string]any
 }
 
 // Module is one flow item: a step of the scenario.
@@ -190,6 +193,7 @@ func decodeTop(top map[string]any) (*Blueprint, error) {
 		return nil, err
 	}
 	bp.Flow = flow
+	bp.Metadata, _ = top["metadata"].(map[string]any)
 	return bp, nil
 }
 
