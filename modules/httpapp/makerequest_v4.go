@@ -1,0 +1,116 @@
+package httpapp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reqflow/reqflow/blueprint"
+	"github.com/reqflow/reqflow/bundle"
+	"github.com/reqflow/reqflow/engine"
+	"github.com/reqflow/reqflow/httpclient"
+)
+
+// makeRequestV4Spec declares http:MakeRequest version 4, the current HTTP
+// app, whose authentication is a parameter.
+func makeRequestV4Spec(client *httpclient.Client) *engine.Spec {
+	return &engine.Spec{
+		ID:          "http:MakeRequest",
+		Versions:    []int{4},
+		Label:       "Make a request (v4)",
+		Description: "Sends an HTTP request and outputs the response (HTTP app v4).",
+		Parameters: []engine.Field{
+			{Name: "authenticationType", Label: "Authentication type", Type: engine.Select, Required: true, Options: []string{"noAuth", "apiKey", "basicAuth", "oAuth"}},
+			{Name: "tlsType", Label: "Transport layer security", Type: engine.Select, Options: []string{"", "mTls", "tls"}},
+		},
+		Mapper: []engine.Field{
+			{Name: "url", Label: "URL", Type: engine.Text, Required: true},
+			{Name: "method", Label: "Method", Type: engine.Select, Default: "get", Options: Methods},
+			{Name: "headers", Label: "Headers", Type: engine.Array, Fields: nameValue},
+			{Name: "queryParameters", Label: "Query parameters", Type: engine.Array, Fields: nameValue},
+			{Name: "contentType", Label: "Body content type", Type: engine.Select, Options: []string{"", "json", "multipart", "urlEncoded", "custom"}},
+			{Name: "inputMethod", Label: "Body input method", Type: engine.Select, Options: []string{"jsonString", "dataStructure"}},
+			{Name: "jsonStringBodyContent", Label: "Body content", Type: engine.Text},
+			{Name: "dataStructureBodyContent", Label: "Body content", Type: engine.Collection},
+			{Name: "urlEncodedBodyContent", Label: "Body content", Type: engine.Array, Fields: nameValue},
+			{Name: "multipartBodyContent", Label: "Body content", Type: engine.Array, Description: "Items as in v3 formDataFields: {fieldType, key, value | data, fileName}."},
+			{Name: "customBodyContentType", Label: "Content type", Type: engine.Text, Description: "The Content-Type of a custom body."},
+			{Name: "customBodyContent", Label: "Body content", Type: engine.Buffer},
+			{Name: "parseResponse", Label: "Parse response", Type: engine.Boolean, Default: true},
+			{Name: "stopOnHttpError", Label: "Return error if HTTP request fails", Type: engine.Boolean, Default: true},
+			{Name: "timeout", Label: "Timeout", Type: engine.Integer, Default: DefaultTimeoutSeconds},
+			{Name: "allowRedirects", Label: "Allow redirects", Type: engine.Boolean, Default: true},
+			{Name: "shareCookies", Label: "Share cookies with other HTTP modules", Type: engine.Boolean, Default: false},
+			{Name: "requestCompressedContent", Label: "Request compressed content", Type: engine.Boolean, Default: true},
+		},
+		New: func(m *blueprint.Module) (engine.Module, error) {
+			p := engine.NewFields(m.Parameters)
+			auth := p.OneOf("authenticationType", "noAuth", "noAuth", "apiKey", "basicAuth", "oAuth")
+			if err := p.Err(); err != nil {
+				return nil, fmt.Errorf("parameters: %w", err)
+			}
+			if auth != "noAuth" {
+				return nil, fmt.Errorf("parameters: field %q: %s is not supported yet (only noAuth)", "authenticationType", auth)
+			}
+			if err := checkStatic(m.Mapper); err != nil {
+				return nil, err
+			}
+			return &makeRequestV4{client: client}, nil
+		},
+	}
+}
+
+// makeRequestV4 is http:MakeRequest version 4.
+type makeRequestV4 struct {
+	client *httpclient.Client
+}
+
+// Run sends one request.
+func (mr *makeRequestV4) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundle, error) {
+	f := op.Fields()
+	req := &httpclient.Request{
+		URL:            strings.TrimSpace(f.Text("url")),
+		Method:         strings.ToUpper(f.OneOf("method", "get", Methods...)),
+		Headers:        headers(f, "headers", "name", "value"),
+		Query:          params(f, "queryParameters", "name", "value"),
+		Timeout:        time.Duration(f.Int("timeout", DefaultTimeoutSeconds, 1, 300)) * time.Second,
+		FollowRedirect: f.Bool("allowRedirects", true),
+		Compressed:     f.Bool("requestCompressedContent", true),
+	}
+	// v4's "allow redirects" follows them for every method.
+	req.FollowAllRedirects = req.FollowRedirect
+	if req.URL == "" {
+		f.Fail("url", "a URL is required")
+	}
+	switch f.OneOf("contentType", "", "json", "multipart", "urlEncoded", "custom") {
+	case "json":
+		var body []byte
+		if f.OneOf("inputMethod", "jsonString", "jsonString", "dataStructure") == "dataStructure" {
+			b, err := json.Marshal(bundle.ToJSON(f.Value("dataStructureBodyContent")))
+			if err != nil {
+				f.Fail("dataStructureBodyContent", err.Error())
+			}
+			body = b
+		} else {
+			body = bytesOf(f.Value("jsonStringBodyContent"))
+		}
+		req.Body = httpclient.RawBody("application/json", body)
+	case "urlEncoded":
+		req.Body = httpclient.FormBody(params(f, "urlEncodedBodyContent", "name", "value"))
+	case "multipart":
+		req.Body = httpclient.MultipartBody(multipartParts(f, "multipartBodyContent"))
+	case "custom":
+		req.Body = httpclient.RawBody(f.Text("customBodyContentType"), bytesOf(f.Value("customBodyContent")))
+	}
+	parseBody := f.Bool("parseResponse", true)
+	stop := f.Bool("stopOnHttpError", true)
+	if err := f.Err(); err != nil {
+		return nil, &engine.Error{Type: engine.InvalidConfigurationError, Message: err.Error(), Err: err}
+	}
+	if f.Bool("shareCookies", false) {
+		req.Jar = op.Execution.CookieJar()
+	}
+	return send(ctx, mr.client, req, stop, parseBody)
+}
