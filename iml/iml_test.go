@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,11 +51,13 @@ func setup(t testing.TB) *Env {
 // asJSON renders a value as the command line would print it.
 func asJSON(t testing.TB, v any) string {
 	t.Helper()
-	b, err := json.Marshal(bundle.ToJSON(v))
-	if err != nil {
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(bundle.ToJSON(v)); err != nil {
 		t.Fatalf("marshal %#v: %v", v, err)
 	}
-	return string(b)
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
 func TestEvalReferencesAndLiterals(t *testing.T) {
