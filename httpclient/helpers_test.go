@@ -25,8 +25,9 @@ type env struct {
 	client *Client
 	dials  *int64
 
-	mu  sync.Mutex
-	raw []string // raw requests (head and body) in arrival order
+	mu    sync.Mutex
+	raw   []string // raw requests (head and body) in arrival order
+	opens int      // file part opens counted by countingFile
 }
 
 type rawConnKey struct{}

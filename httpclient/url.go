@@ -172,6 +172,7 @@ func normalizeHost(authority string) (string, error) {
 		if host == "" {
 			return "", errors.New("empty host")
 		}
+		host = strings.ToLower(host)
 		for _, c := range []byte(host) {
 			if !(isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
 				return "", fmt.Errorf("invalid character %q in host", c)
