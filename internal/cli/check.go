@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reqflow/reqflow/blueprint"
+	"github.com/reqflow/reqflow/engine"
+	"github.com/reqflow/reqflow/httpclient"
+)
+
+func newCheckCmd(s *streams) *cobra.Command {
+	var stubs []string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Load and validate a blueprint; list supported and unsupported modules",
+		Long: `Load and validate a scenario blueprint without running it. Every module is
+listed as supported or not, with the reason; formulas are compiled and static
+settings checked.
+
+Exit status: 0 when the scenario can run, 1 when a module cannot run, 2 when
+the file is not a blueprint.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := parseStubs(stubs)
+			if err != nil {
+				return err
+			}
+			bp, err := blueprint.Load(args[0])
+			if err != nil {
+				return &exitError{code: ExitUsage, err: err}
+			}
+			reg, err := newRegistry(httpclient.New())
+			if err != nil {
+				return err
+			}
+			reports, loadErr := engine.Check(reg, bp, engine.LoadOptions{Stubs: st})
+			if asJSON {
+				if err := writeJSON(s.stdout, map[string]any{"scenario": bp.Name, "ok": loadErr == nil, "modules": reports}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(s.stdout, "Scenario %q: %d modules\n", bp.Name, len(reports))
+				for _, r := range reports {
+					state := "supported"
+					switch {
+					case r.Stubbed:
+						state = "stubbed"
+					case r.Module == "placeholder:Placeholder":
+						state = "placeholder (skipped)"
+					case !r.Supported:
+						state = "unsupported: " + r.Reason
+					}
+					fmt.Fprintf(s.stdout, "  %-5s %-40s v%-2d %s\n", idText(r.ID), r.Module, r.Version, state)
+				}
+			}
+			if loadErr != nil {
+				var names []string
+				for _, r := range reports {
+					if !r.Supported {
+						names = append(names, fmt.Sprintf("module %s (%s)", idText(r.ID), r.Module))
+					}
+				}
+				return &exitError{code: ExitFailed, err: fmt.Errorf("the scenario cannot run: %s", strings.Join(names, ", "))}
+			}
+			if !asJSON {
+				fmt.Fprintln(s.stdout, "OK: the scenario can run")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&stubs, "stub", nil, "treat module ID as stubbed by FILE (ID=FILE, repeatable)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func idText(id int) string {
+	if id == 0 {
+		return "-"
+	}
+	return fmt.Sprint(id)
+}

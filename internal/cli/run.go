@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reqflow/reqflow/blueprint"
+	"github.com/reqflow/reqflow/bundle"
+	"github.com/reqflow/reqflow/engine"
+	"github.com/reqflow/reqflow/httpclient"
+	"github.com/reqflow/reqflow/modules/httpapp"
+)
+
+// newRegistry returns a registry with every module reqflow implements.
+func newRegistry(client *httpclient.Client) (*engine.Registry, error) {
+	reg := engine.NewRegistry()
+	if err := httpapp.Register(reg, client); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+type runFlags struct {
+	inputs []string
+	stubs  []string
+	json   bool
+}
+
+func newRunCmd(s *streams) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a scenario blueprint",
+		Long: `Run a scenario blueprint (Make's JSON export, or the same structure in YAML)
+once and print what every module produced.
+
+Exit status: 0 when the execution succeeded, 1 when it failed, 2 on bad usage
+or a blueprint that cannot load.
+
+With --json, exactly one JSON document is printed on stdout:
+  {"scenario", "status": "success|warning|error",
+   "error": null | {"module", "type", "message"},
+   "modules": [{"id", "module", "operations": [{"input", "outputs": [bundle…], "error"}]}]}
+Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
+		Example: `  reqflow run scenario.json
+  reqflow run scenario.json --input baseURL=http://127.0.0.1:8080 --json
+  reqflow run scenario.json --stub 13=telegram-reply.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			return runFile(ctx, s, args[0], f)
+		},
+	}
+	cmd.Flags().StringArrayVar(&f.inputs, "input", nil, "set {{var.input.NAME}} to VALUE (NAME=VALUE, repeatable)")
+	cmd.Flags().StringArrayVar(&f.stubs, "stub", nil, "give module ID a fixed output read from a JSON file: a bundle, or an array of bundles (ID=FILE, repeatable)")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON document describing the execution on stdout")
+	return cmd
+}
+
+func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
+	inputs, err := parseInputs(f.inputs)
+	if err != nil {
+		return err
+	}
+	stubs, err := parseStubs(f.stubs)
+	if err != nil {
+		return err
+	}
+	bp, err := blueprint.Load(path)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	client := httpclient.New()
+	reg, err := newRegistry(client)
+	if err != nil {
+		return err
+	}
+	sc, err := engine.Load(reg, bp, engine.LoadOptions{Stubs: stubs})
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs})
+	if err != nil {
+		return &exitError{code: ExitFailed, err: err}
+	}
+	if f.json {
+		if err := writeJSON(s.stdout, x.Report()); err != nil {
+			return err
+		}
+	} else {
+		printSummary(s.stdout, x)
+	}
+	if x.Status == engine.StatusError {
+		return &exitError{code: ExitFailed}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func parseInputs(list []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, kv := range list {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, usageErr("--input %q: expected NAME=VALUE", kv)
+		}
+		out[name] = value
+	}
+	return out, nil
+}
+
+func parseStubs(list []string) (map[int][]bundle.Bundle, error) {
+	out := map[int][]bundle.Bundle{}
+	for _, kv := range list {
+		idText, file, ok := strings.Cut(kv, "=")
+		id, err := strconv.Atoi(strings.TrimSpace(idText))
+		if !ok || err != nil || id <= 0 {
+			return nil, usageErr("--stub %q: expected ID=FILE with a module id", kv)
+		}
+		bundles, err := readStub(file)
+		if err != nil {
+			return nil, usageErr("--stub %d: %w", id, err)
+		}
+		out[id] = bundles
+	}
+	return out, nil
+}
+
+// readStub reads a stub file: one bundle (a JSON object) or several (an
+// array of objects).
+func readStub(path string) ([]bundle.Bundle, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading stub: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff")))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("reading stub %s: %w", path, err)
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		return []bundle.Bundle{x}, nil
+	case []any:
+		out := make([]bundle.Bundle, 0, len(x))
+		for i, e := range x {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("reading stub %s: item %d is not a JSON object", path, i+1)
+			}
+			out = append(out, m)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("reading stub %s: expected a JSON object or an array of objects", path)
+}
+
+// printSummary writes a readable account of an execution.
+func printSummary(w io.Writer, x *engine.Execution) {
+	name := x.Scenario
+	if name == "" {
+		name = "(unnamed scenario)"
+	}
+	fmt.Fprintf(w, "Scenario %q: %s in %s\n", name, x.Status, x.Finished.Sub(x.Started).Round(1e6))
+	for _, m := range x.Modules {
+		title := m.Module
+		if m.Label != "" {
+			title = m.Label + " (" + m.Module + ")"
+		}
+		if m.Stubbed {
+			title += " [stubbed]"
+		}
+		fmt.Fprintf(w, "  [%d] %s — %s\n", m.ID, title, plural(len(m.Operations), "operation"))
+		for i, op := range m.Operations {
+			if op.Err != nil {
+				fmt.Fprintf(w, "      operation %d: %s: %s\n", i+1, op.Err.Type, op.Err.Message)
+				continue
+			}
+			fmt.Fprintf(w, "      operation %d: %s in %s\n", i+1, plural(len(op.Outputs), "bundle"), op.Duration.Round(1e5))
+			for _, b := range op.Outputs {
+				printBundle(w, b, "        ")
+			}
+		}
+	}
+	if x.Err != nil {
+		fmt.Fprintf(w, "Error in module %d (%s): %s: %s\n", x.Err.ModuleID, x.Err.Module, x.Err.Type, x.Err.Message)
+	}
+}
+
+// maxShown bounds how much of one value the summary prints.
+const maxShown = 240
+
+func printBundle(w io.Writer, b bundle.Bundle, indent string) {
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s%s: %s\n", indent, k, shortJSON(b[k]))
+	}
+}
+
+func shortJSON(v any) string {
+	raw, err := json.Marshal(bundle.ToJSON(v))
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	s := string(raw)
+	if len(s) > maxShown {
+		s = s[:maxShown] + "…"
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
