@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // IANA zones on machines without a zoneinfo database
+	"unicode/utf8"
 )
 
 // dateTextRE matches the date texts Make coerces to dates: ISO-8601
@@ -144,3 +145,13 @@ func loadLocation(name string) (*time.Location, error) {
 }
 
 var errUnknownZone = errors.New("unknown time zone")
+
+// decodeRune returns the first rune of s and its width (1 for an empty or
+// invalid start, so that scanners always advance).
+func decodeRune(s string) (rune, int) {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		n = 1
+	}
+	return r, n
+}
