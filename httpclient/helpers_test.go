@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -87,6 +88,7 @@ func setupTLS(t *testing.T, cfg *tls.Config) *env {
 	e := &env{t: t, mux: http.NewServeMux()}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(e.serve))
 	srv.TLS = cfg
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // failed handshakes are expected
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	e.srv = srv

@@ -94,7 +94,7 @@ func reorderHead(head []byte, order []Header) []byte {
 		}
 		if rank < 0 {
 			for j, h := range order {
-				if !used[j] && strings.EqualFold(h.Name, name) {
+				if !used[j] && asciiEqualFold(h.Name, name) {
 					rank = j
 					break
 				}
@@ -104,7 +104,7 @@ func reorderHead(head []byte, order []Header) []byte {
 		case rank >= 0:
 			used[rank] = true
 			l = order[rank].Name + ":" + rest
-		case strings.EqualFold(name, "Host"):
+		case asciiEqualFold(name, "Host"):
 			rank = -1
 		default:
 			rank = len(order) + i
@@ -119,4 +119,25 @@ func reorderHead(head []byte, order []Header) []byte {
 		b.WriteString(l.text)
 	}
 	return b.Bytes()
+}
+
+// asciiEqualFold is strings.EqualFold restricted to ASCII letters, so that
+// a rename never changes a name's length.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -132,14 +131,4 @@ func clientError(err error) error {
 		t = engine.InvalidConfigurationError
 	}
 	return &engine.Error{Type: t, Message: err.Error(), Err: err}
-}
-
-// sortedKeys returns a map's keys in order, for deterministic encodings.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
