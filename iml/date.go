@@ -64,6 +64,9 @@ func addDuration(unit time.Duration) func(c *call, args []any) (any, error) {
 			return nil, err
 		}
 		ms := math.Round(n * float64(unit/time.Millisecond))
+		if math.Abs(ms) > 8.64e15 {
+			return nil, argError(1, "number %s is out of range", formatJSNumber(n))
+		}
 		return t.Add(time.Duration(ms) * time.Millisecond), nil
 	}
 }

@@ -182,7 +182,7 @@ var errTooLarge = errors.New("result is too large")
 
 // maxResult bounds the size (bytes or items) of values that functions build,
 // so that a formula cannot exhaust memory.
-const maxResult = 64 << 20
+const maxResult = 16 << 20
 
 // evalArgs evaluates the arguments of a lazy function from index from.
 func evalArg(c *evalCtx, n *callNode, i int) (any, error) {

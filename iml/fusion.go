@@ -343,7 +343,7 @@ func fnAddWeekDays(c *call, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if abs(n) > 1e6 {
+	if abs(n) > 100000 {
 		return nil, argError(1, "number %d is out of range", n)
 	}
 	t = t.In(c.loc())

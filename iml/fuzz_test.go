@@ -1,6 +1,8 @@
 package iml
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -17,6 +19,15 @@ func FuzzCompileEval(f *testing.F) {
 	}
 	for _, s := range seeds {
 		f.Add(s)
+	}
+	// Every documented example is a seed, so that the fuzzer starts from
+	// valid calls of most functions.
+	if data, err := os.ReadFile("testdata/examples.tsv"); err == nil {
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			if expr, _, ok := strings.Cut(line, "\t"); ok {
+				f.Add("{{" + expr + "}}")
+			}
+		}
 	}
 	env := &Env{
 		Now:   time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),

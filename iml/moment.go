@@ -488,7 +488,8 @@ func parseMoment(s, format string, loc *time.Location, now time.Time) (time.Time
 					pos++
 				}
 			}
-			off, ok := parseOffset(s[start:min2(pos, len(s))])
+			pos = min2(pos, len(s))
+			off, ok := parseOffset(s[start:pos])
 			if !ok {
 				return fail(tok)
 			}
