@@ -3,6 +3,7 @@ package httpclient
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"unicode/utf8"
 
@@ -116,13 +117,16 @@ func normalizeHost(authority string) (string, error) {
 			return "", errors.New("missing ']' in IPv6 host")
 		}
 		host, port = authority[:end+1], authority[end+1:]
+		if end == 1 {
+			return "", errors.New("empty host")
+		}
 		for _, c := range []byte(host[1:end]) {
 			if !(isHex(c) || c == ':' || c == '.') {
 				return "", fmt.Errorf("invalid character %q in IPv6 host", c)
 			}
 		}
-		if end == 1 {
-			return "", errors.New("empty host")
+		if ip, err := netip.ParseAddr(host[1:end]); err != nil || !ip.Is6() {
+			return "", fmt.Errorf("invalid IPv6 address %q", truncate(host[1:end], 64))
 		}
 		if port != "" && port[0] != ':' {
 			return "", errors.New("invalid port")
@@ -261,7 +265,8 @@ func escapeLocation(s string) string {
 // library), unless useQuerystring is true, which writes foo=bar&foo=baz
 // (Node's querystring). Names and values are percent-encoded as UTF-8,
 // space as %20; qs keeps only A–Z a–z 0–9 - . _ ~ and querystring also
-// keeps ! ' ( ) *.
+// keeps ! ( ) * (it keeps ' too, but request then re-parses the URL with
+// url.parse, which escapes ' as %27).
 func EncodeQuery(items []Param, useQuerystring bool) string {
 	if len(items) == 0 {
 		return ""
@@ -304,7 +309,7 @@ func queryEscape(b *strings.Builder, s string, querystring bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-			(querystring && (c == '!' || c == '\'' || c == '(' || c == ')' || c == '*')) {
+			(querystring && (c == '!' || c == '(' || c == ')' || c == '*')) {
 			b.WriteByte(c)
 			continue
 		}
