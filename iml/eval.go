@@ -7,6 +7,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -70,6 +71,17 @@ var constants = map[string]any{
 	"ignore": nil,
 	"erase":  "",
 }
+
+// keywordsLower maps lower-cased keywords to their spelling, so that
+// emptyString or NULL are read as the keywords.
+var keywordsLower = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"null", "true", "false", "emptystring", "space", "tab", "newline", "nbsp",
+		"carriagereturn", "pi", "ignore", "erase", "now", "timestamp", "uuid", "random", "executionId", "emptyarray"} {
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
 
 func isDynamicKeyword(s string) bool {
 	switch s {

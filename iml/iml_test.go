@@ -42,8 +42,10 @@ func setup(t testing.TB) *Env {
 				"when": time.Date(2020, 1, 2, 3, 4, 5, 6000000, time.UTC),
 				"buf":  []byte("hi"),
 			},
-			"3":   map[string]any{"i": 2.0, "key": "email"},
-			"var": map[string]any{"input": map[string]any{"NAME": "world", "n": "42"}},
+			"3":              map[string]any{"i": 2.0, "key": "email"},
+			"airtableBaseId": "app123",
+			"settings":       map[string]any{"retries": 3.0},
+			"var":            map[string]any{"input": map[string]any{"NAME": "world", "n": "42"}},
 		},
 	}
 }
@@ -116,6 +118,10 @@ func TestEvalReferencesAndLiterals(t *testing.T) {
 		{`{ {{1.count}} }`, `"{ 3 }"`},
 		{`a }} b`, `"a }} b"`},
 		{"{{1.data\n.tags[ 2 ]}}", `"b"`},
+		{`{{airtableBaseId}}`, `"app123"`},
+		{`{{settings.retries + 1}}`, `4`},
+		{`{{unknownRoot}}`, `null`},
+		{`{{emptyString}}|{{NULL}}|{{True}}`, `"||true"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -213,7 +219,7 @@ func TestCompileErrors(t *testing.T) {
 		{`{{1 2}}`, `line 1, col 5: unexpected "2", expected an operator or "}}"`},
 		{`{{(1 + 2}}`, `line 1, col 3: missing ")"`},
 		{`{{1)}}`, `line 1, col 4: unexpected ")"`},
-		{`{{foo}}`, `line 1, col 3: unknown name "foo"`},
+		{`{{foo bar}}`, `line 1, col 7: unexpected "bar", expected an operator or "}}"`},
 		{"line1\n  {{1.x ! 2}}", `line 2, col 9: unexpected "!"`},
 		{`{{1.data[2}}`, `line 1, col 9: missing "]"`},
 		{`{{get("x")}}`, `line 1, col 3: get: expected 2 arguments, got 1`},

@@ -18,6 +18,7 @@ type parseError struct {
 	fn    string
 	msg   string
 	fatal bool
+	bare  bool // an unknown bare name
 }
 
 func (e *parseError) Error() string { return e.msg }
@@ -28,6 +29,9 @@ type parser struct {
 	lx    lexer
 	tok   token
 	depth int
+	// bareRefs makes a bare name outside function arguments a reference
+	// to a scope root of that name ({{airtableBaseId}}, {{foo.bar}}).
+	bareRefs bool
 }
 
 func (p *parser) advance() error {
@@ -317,19 +321,29 @@ func (p *parser) parseIdent() (node, error) {
 		}
 		return &refNode{off: t.off, root: "var"}, nil
 	}
-	if v, ok := constants[t.text]; ok {
+	kw := t.text
+	if k, ok := keywordsLower[strings.ToLower(kw)]; ok {
+		kw = k
+	}
+	if v, ok := constants[kw]; ok {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
 		return &litNode{v: v}, nil
 	}
-	if isDynamicKeyword(t.text) {
+	if isDynamicKeyword(kw) {
 		if err := p.advance(); err != nil {
 			return nil, err
 		}
-		return &kwNode{off: t.off, kw: t.text}, nil
+		return &kwNode{off: t.off, kw: kw}, nil
 	}
-	return nil, p.errorf(t.off, "unknown name %q", t.text)
+	if p.bareRefs {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		return &refNode{off: t.off, root: t.text}, nil
+	}
+	return nil, &parseError{off: t.off, msg: fmt.Sprintf("unknown name %q", t.text), bare: true}
 }
 
 func (p *parser) parseCall() (node, error) {
@@ -404,7 +418,10 @@ func (p *parser) parseArg(open int) (node, error) {
 	}
 	start := p.tok.off
 	depth := p.depth
+	bare := p.bareRefs
+	p.bareRefs = false
 	x, err := p.parseExpr(0)
+	p.bareRefs = bare
 	if err == nil && (p.tok.kind == tSemi || p.tok.kind == tRParen) {
 		return x, nil
 	}
@@ -462,7 +479,15 @@ func rawEnd(src string, off int) int {
 // parseTemplateExpr parses one expression starting at off (just after
 // "{{") and returns it with the offset just after the closing "}}".
 func parseTemplateExpr(src string, off int) (node, int, error) {
-	p := &parser{src: src, lx: lexer{src: src, pos: off}}
+	x, end, err := parseTemplateExprMode(src, off, false)
+	if pe, ok := err.(*parseError); ok && pe.bare {
+		return parseTemplateExprMode(src, off, true)
+	}
+	return x, end, err
+}
+
+func parseTemplateExprMode(src string, off int, bareRefs bool) (node, int, error) {
+	p := &parser{src: src, lx: lexer{src: src, pos: off}, bareRefs: bareRefs}
 	if err := p.advance(); err != nil {
 		return nil, 0, err
 	}
