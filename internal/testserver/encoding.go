@@ -92,9 +92,36 @@ type bombCache struct {
 	// with a non-final block, so they can be concatenated.
 	first, repeat []byte
 	err           error
+
+	mu    sync.Mutex
+	tails map[int64][]byte // deflateTail results by decoded size
 }
 
-func newBombCache() *bombCache { return &bombCache{} }
+// maxCachedTails bounds the tails a bombCache keeps.
+const maxCachedTails = 32
+
+func newBombCache() *bombCache { return &bombCache{tails: map[int64][]byte{}} }
+
+// tail returns deflateTail(n), from the cache when it can.
+func (c *bombCache) tail(n int64) ([]byte, error) {
+	c.mu.Lock()
+	t, ok := c.tails[n]
+	c.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	t, err := deflateTail(n)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.tails) >= maxCachedTails {
+		clear(c.tails)
+	}
+	c.tails[n] = t
+	return t, nil
+}
 
 func (c *bombCache) chunks() (first, repeat []byte, err error) {
 	c.once.Do(func() {
@@ -142,9 +169,8 @@ func deflateTail(n int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Bomb writes a body that decodes to size zero bytes in the named encoding
-// to w and returns the Content-Encoding. It is what /reqflow/bomb/{name}
-// serves; BombLength gives its length in advance.
+// write writes to w a body that decodes to size zero bytes in the named
+// encoding: the body of /reqflow/bomb/{name}?size=size.
 func (c *bombCache) write(w io.Writer, name string, size int64) error {
 	switch name {
 	case "gzip", "deflate", "deflate-raw":
@@ -155,7 +181,7 @@ func (c *bombCache) write(w io.Writer, name string, size int64) error {
 	return fmt.Errorf("bomb encoding %q is not served (want one of gzip, deflate, deflate-raw, zstd)", name)
 }
 
-// length returns the number of bytes write will produce.
+// length returns the number of bytes write produces.
 func (c *bombCache) length(name string, size int64) (int64, error) {
 	switch name {
 	case "gzip", "deflate", "deflate-raw":
@@ -163,7 +189,7 @@ func (c *bombCache) length(name string, size int64) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		tail, err := deflateTail(size % bombChunk)
+		tail, err := c.tail(size % bombChunk)
 		if err != nil {
 			return 0, err
 		}
@@ -193,7 +219,7 @@ func (c *bombCache) writeDeflate(w io.Writer, name string, size int64) error {
 	if err != nil {
 		return fmt.Errorf("building the bomb: %w", err)
 	}
-	tail, err := deflateTail(size % bombChunk)
+	tail, err := c.tail(size % bombChunk)
 	if err != nil {
 		return fmt.Errorf("building the bomb: %w", err)
 	}

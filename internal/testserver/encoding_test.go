@@ -119,7 +119,7 @@ func TestUnknownEncoding(t *testing.T) {
 func TestBombDecodesToZeros(t *testing.T) {
 	t.Parallel()
 	s, c := setup(t)
-	sizes := []int64{0, 1, 1000, bombChunk - 1, bombChunk, bombChunk + 1, 3*bombChunk + 12345, zstdBlock, 2*zstdBlock + 1}
+	sizes := []int64{0, 1, bombChunk - 1, bombChunk, 3*bombChunk + 12345, zstdBlock, 2*zstdBlock + 1}
 	for _, name := range BombNames() {
 		for _, size := range sizes {
 			t.Run(fmt.Sprintf("%s/%d", name, size), func(t *testing.T) {

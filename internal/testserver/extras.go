@@ -121,6 +121,8 @@ func (x *extras) endpoints() []endpoint {
 		{"POST " + Prefix + "/multipart", "echoes each multipart part: name, filename, content type, size, SHA-256", x.multipart},
 		{"PUT " + Prefix + "/multipart", "same as POST", x.multipart},
 		{"PATCH " + Prefix + "/multipart", "same as POST", x.multipart},
+		{"GET " + Prefix + "/json/{name}", "JSON edge cases: bigint (integers beyond 2^53), bom (a UTF-8 byte order mark first)", x.json},
+		{"GET " + Prefix + "/file/{name}", "a download named {name} (Content-Disposition with filename*), ?size=N bytes (default 1000), ?type=, ?disposition=none", x.file},
 		{"GET " + Prefix + "/cookies/many", "several Set-Cookie headers in one response", x.cookiesMany},
 		{Prefix + "/ratelimit", "429 with Retry-After (?after=SECONDS or an HTTP date)", x.ratelimit},
 	}
@@ -230,13 +232,8 @@ func (x *extras) cookiesMany(w http.ResponseWriter, _ *http.Request) {
 func (x *extras) ratelimit(w http.ResponseWriter, r *http.Request) {
 	after := DefaultRetryAfter
 	if v := r.URL.Query().Get("after"); v != "" {
-		if n, err := strconv.ParseUint(v, 10, 32); err == nil {
-			if n > MaxRetryAfter {
-				writeError(w, http.StatusBadRequest, fmt.Errorf("query parameter after: %d seconds is more than %d", n, MaxRetryAfter))
-				return
-			}
-		} else if _, err := http.ParseTime(v); err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("query parameter after: %q is neither a number of seconds nor an HTTP date", v))
+		if err := checkRetryAfter(v); err != nil {
+			writeError(w, http.StatusBadRequest, err)
 			return
 		}
 		after = v
@@ -244,6 +241,21 @@ func (x *extras) ratelimit(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", after)
 	body := map[string]any{"error": "Too Many Requests", "retryAfter": after}
 	writeJSON(w, http.StatusTooManyRequests, body)
+}
+
+// checkRetryAfter accepts ?after= when it is a Retry-After value: a number
+// of seconds up to MaxRetryAfter, or an HTTP date.
+func checkRetryAfter(v string) error {
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		if n > MaxRetryAfter {
+			return fmt.Errorf("query parameter after: %d seconds is more than %d", n, MaxRetryAfter)
+		}
+		return nil
+	}
+	if _, err := http.ParseTime(v); err != nil {
+		return fmt.Errorf("query parameter after: %q is neither a number of seconds nor an HTTP date", v)
+	}
+	return nil
 }
 
 // writeBody writes a complete response with a Content-Length.

@@ -2,10 +2,12 @@ package testserver
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +129,58 @@ func TestExtrasExactResponses(t *testing.T) {
 		{
 			name: "stall too long", path: "/reqflow/stall?duration=11m", wantStatus: 400,
 			wantBody: "{\n  \"error\": \"query parameter duration: \\\"11m\\\" is outside 0s to 10m0s\",\n  \"status\": 400\n}\n",
+		},
+		{
+			name: "json bigint", path: "/reqflow/json/bigint", wantStatus: 200,
+			wantHeaders: map[string][]string{"Content-Type": {"application/json"}},
+			wantBody:    `{"id":12345678901234567890,"negative":-9007199254740993,"max":9007199254740992,"small":1,"float":1.5,"exp":1e400}` + "\n",
+		},
+		{
+			name: "json bom", path: "/reqflow/json/bom", wantStatus: 200,
+			wantHeaders: map[string][]string{"Content-Type": {"application/json"}},
+			wantBody:    "\xef\xbb\xbf{\"bom\":true,\"text\":\"Gr\xc3\xbc\xc3\x9fe\"}\n",
+		},
+		{
+			name: "json unknown", path: "/reqflow/json/huge", wantStatus: 404,
+			wantBody: "{\n  \"error\": \"JSON document \\\"huge\\\" is not served (want bigint or bom)\",\n  \"status\": 404\n}\n",
+		},
+		{
+			name: "file ascii name", path: "/reqflow/file/report.pdf?size=5", wantStatus: 200,
+			wantHeaders: map[string][]string{
+				"Content-Disposition": {`attachment; filename="report.pdf"`},
+				"Content-Type":        {"application/octet-stream"},
+				"Content-Length":      {"5"},
+			},
+			wantBody: "\x00\x01\x02\x03\x04",
+		},
+		{
+			name: "file non-ascii name", path: "/reqflow/file/r%C3%A9sum%C3%A9%202024.pdf?size=3&type=application/pdf", wantStatus: 200,
+			wantHeaders: map[string][]string{
+				"Content-Disposition": {`attachment; filename="r_sum_ 2024.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%202024.pdf`},
+				"Content-Type":        {"application/pdf"},
+			},
+			wantBody: "\x00\x01\x02",
+		},
+		{
+			name: "file quote in name", path: "/reqflow/file/a%22b.txt?size=0", wantStatus: 200,
+			wantHeaders: map[string][]string{"Content-Disposition": {`attachment; filename="a_b.txt"; filename*=UTF-8''a%22b.txt`}},
+		},
+		{
+			name: "file without disposition", path: "/reqflow/file/x.bin?size=2&disposition=none", wantStatus: 200,
+			wantHeaders: map[string][]string{"Content-Disposition": nil, "Content-Length": {"2"}},
+			wantBody:    "\x00\x01",
+		},
+		{
+			name: "file bad size", path: "/reqflow/file/x.bin?size=-5", wantStatus: 400,
+			wantBody: "{\n  \"error\": \"query parameter size: \\\"-5\\\" is not a number of bytes from 0 to 68719476736\",\n  \"status\": 400\n}\n",
+		},
+		{
+			name: "file bad type", path: "/reqflow/file/x.bin?type=%3B", wantStatus: 400,
+			wantBody: "{\n  \"error\": \"query parameter type: \\\";\\\" is not a media type\",\n  \"status\": 400\n}\n",
+		},
+		{
+			name: "file bad disposition", path: "/reqflow/file/x.bin?disposition=inline", wantStatus: 400,
+			wantBody: "{\n  \"error\": \"query parameter disposition: \\\"inline\\\" is not attachment or none\",\n  \"status\": 400\n}\n",
 		},
 		{
 			name: "stall zero", path: "/reqflow/stall?duration=0", wantStatus: 200,
@@ -311,7 +365,28 @@ func TestIndexListsExtras(t *testing.T) {
 	if want := "GET /reqflow/xml                   an XML document (attributes, repeated elements, CDATA, non-ASCII)"; lines[3] != want {
 		t.Fatalf("line 4\n got %q\nwant %q", lines[3], want)
 	}
-	if got, want := len(lines), 2+15; got != want {
+	if got, want := len(lines), 2+17; got != want {
 		t.Fatalf("%d lines, want %d:\n%s", got, want, body)
+	}
+}
+
+// TestFilePattern downloads a file longer than the pattern's period.
+func TestFilePattern(t *testing.T) {
+	t.Parallel()
+	s, c := setup(t)
+	const size = 1<<20 + 7
+	resp, body := get(t, c, s.URL+Prefix+"/file/big.bin?size="+strconv.Itoa(size))
+	if resp.StatusCode != 200 || resp.ContentLength != size {
+		t.Fatalf("status %d, Content-Length %d, want 200 and %d", resp.StatusCode, resp.ContentLength, size)
+	}
+	if !bytes.Equal(body, FileContent(size)) {
+		t.Fatalf("body differs from FileContent(%d)", size)
+	}
+	if body[250] != 250 || body[251] != 0 || body[size-1] != byte((size-1)%251) {
+		t.Fatalf("pattern bytes %d %d %d", body[250], body[251], body[size-1])
+	}
+	resp, body = do(t, c, http.MethodHead, s.URL+Prefix+"/file/big.bin", "", nil)
+	if resp.StatusCode != 200 || resp.ContentLength != DefaultFileSize || len(body) != 0 {
+		t.Fatalf("HEAD: status %d, Content-Length %d, body %d bytes", resp.StatusCode, resp.ContentLength, len(body))
 	}
 }
