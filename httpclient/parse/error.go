@@ -24,8 +24,8 @@ type Error struct {
 	// Format is "JSON" or "XML".
 	Format string
 	// Offset is the byte offset in the body at which the error was found.
-	// For a body converted from another charset it counts bytes of the
-	// UTF-8 text.
+	// For text converted from another charset it counts bytes of the
+	// converted UTF-8 text.
 	Offset int64
 	// Err is the cause: a *json.SyntaxError, *xml.SyntaxError, ErrTooDeep or
 	// an error describing the problem.

@@ -82,17 +82,22 @@
 //     element name under its own key, and the element's own text, with
 //     leading and trailing whitespace removed, under "_value" when it is not
 //     empty. Mixed content keeps the text pieces in order, concatenated:
-//     <p>Hello <b>you</b> there</p> → {"b": ["you"], "_value": "Hello  there"}.
+//     <p>Hi <b>you</b>!</p> → {"b": ["you"], "_value": "Hi !"}.
 //     A child element literally named _attributes or _value is overwritten.
 //   - Names keep their namespace prefix as written ("atom:link",
 //     "xmlns:atom"); namespace declarations are ordinary attributes.
 //   - CDATA sections are text; comments, processing instructions and the
-//     DOCTYPE are ignored. Entities are the five predefined ones and
-//     character references; anything else is an error.
+//     DOCTYPE are ignored. Entities are the five predefined ones, character
+//     references, and the HTML entity names (&nbsp; &eacute; …) that real
+//     feeds use without declaring them; any other entity is an error.
 //   - Values stay text: <n>42</n> is "42", never the number 42.
 //   - The encoding comes from the Content-Type charset when one is given
 //     (RFC 7303), else the byte order mark, else the XML declaration
-//     (<?xml version="1.0" encoding="ISO-8859-1"?>), else UTF-8.
+//     (<?xml version="1.0" encoding="ISO-8859-1"?>), else UTF-8. A
+//     declaration of UTF-16 on a document without a byte order mark is
+//     ignored (the bytes are evidently not UTF-16).
+//   - The document must be well-formed: one root element, matching end
+//     tags, quoted attributes, valid UTF-8 after decoding.
 //
 // # Forms
 //

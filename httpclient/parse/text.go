@@ -48,8 +48,10 @@ func textEncoding(contentType string, body []byte) encoding.Encoding {
 	if enc, ok := lookup(params["charset"]); ok {
 		return enc
 	}
-	if enc, ok := lookup(xmlDeclEncoding(body)); ok {
-		return enc
+	if label := xmlDeclEncoding(body); !isUTF16Label(label) {
+		if enc, ok := lookup(label); ok {
+			return enc
+		}
 	}
 	if mt == "text/html" || mt == "application/xhtml+xml" || mt == "" {
 		if enc, ok := lookup(metaCharset(body)); ok {
@@ -192,7 +194,7 @@ func metaCharset(body []byte) string {
 				}
 			}
 			if label = strings.TrimSpace(label); label != "" {
-				if strings.HasPrefix(strings.ToLower(label), "utf-16") {
+				if isUTF16Label(label) {
 					return "utf-8"
 				}
 				return label

@@ -34,6 +34,8 @@ func TestText(t *testing.T) {
 			`<?xml version="1.0" encoding='iso-8859-1'?><a>é</a>`},
 		{"label wins over XML declaration", "text/xml; charset=utf-8", []byte(`<?xml version="1.0" encoding="iso-8859-1"?><a>é</a>`),
 			`<?xml version="1.0" encoding="iso-8859-1"?><a>é</a>`},
+		{"XML declaration of UTF-16 on UTF-8 bytes", "text/xml", []byte(`<?xml version="1.0" encoding="UTF-16"?><a>é</a>`),
+			`<?xml version="1.0" encoding="UTF-16"?><a>é</a>`},
 		{"HTML meta charset", "text/html", encode(t, charmap.Windows1252, `<meta charset="windows-1252"><p>Café “x”</p>`),
 			`<meta charset="windows-1252"><p>Café “x”</p>`},
 		{"HTML meta http-equiv", "text/html; foo=bar", encode(t, japanese.ShiftJIS,

@@ -78,15 +78,32 @@ func qualified(name xml.Name) string {
 	return name.Space + ":" + name.Local
 }
 
+// declaredCharset converts a document to UTF-8 from the encoding its XML
+// declaration names. A declaration of UTF-16 is ignored: the decoder could
+// only read it because the bytes are ASCII-compatible, so the document is
+// not UTF-16 (a UTF-16 document starts with a byte order mark instead).
+func declaredCharset(label string, input io.Reader) (io.Reader, error) {
+	if isUTF16Label(label) {
+		return input, nil
+	}
+	return charset.NewReaderLabel(label, input)
+}
+
+// isUTF16Label reports whether an encoding label names UTF-16.
+func isUTF16Label(label string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(label)), "utf-16")
+}
+
 // parseXML builds Make's shape from a document. When utf8 is set the input
 // is already UTF-8 and the declaration's encoding is ignored.
 func parseXML(body []byte, utf8 bool) (any, error) {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true
+	d.Entity = xml.HTMLEntity
 	if utf8 {
 		d.CharsetReader = func(_ string, input io.Reader) (io.Reader, error) { return input, nil }
 	} else {
-		d.CharsetReader = charset.NewReaderLabel
+		d.CharsetReader = declaredCharset
 	}
 	fail := func(msg string, args ...any) (any, error) {
 		line, _ := d.InputPos()

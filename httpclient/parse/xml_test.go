@@ -30,6 +30,7 @@ func TestXMLShape(t *testing.T) {
 			map[string]any{"r": map[string]any{"_attributes": map[string]any{"a": "1"}}}},
 		{"children beside attributes", `<r a="1"><c>x</c></r>`,
 			map[string]any{"r": map[string]any{"_attributes": map[string]any{"a": "1"}, "c": []any{"x"}}}},
+		{"mixed content as documented", `<p>Hi <b>you</b>!</p>`, map[string]any{"p": map[string]any{"b": []any{"you"}, "_value": "Hi !"}}},
 		{"mixed content", "<p>\n Hello <b>you</b> there\n</p>",
 			map[string]any{"p": map[string]any{"b": []any{"you"}, "_value": "Hello  there"}}},
 		{"namespace prefixes as written", `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:m="urn:m"><m:count m:unit="n">3</m:count></feed>`,
@@ -43,6 +44,7 @@ func TestXMLShape(t *testing.T) {
 			map[string]any{"a": "x <y> & z"}},
 		{"entities and character references", `<a q="&quot;&#65;&#x42;">&lt;&gt;&amp;&apos;&#233;</a>`,
 			map[string]any{"a": map[string]any{"_attributes": map[string]any{"q": `"AB`}, "_value": "<>&'é"}}},
+		{"HTML entity names", `<a>caf&eacute;&nbsp;&mdash;</a>`, map[string]any{"a": "café\u00a0—"}},
 		{"values stay text", `<n><i>42</i><f>1.5</f><b>true</b></n>`,
 			map[string]any{"n": map[string]any{"i": []any{"42"}, "f": []any{"1.5"}, "b": []any{"true"}}}},
 		{"prolog, doctype and trailing comment", "<?xml version=\"1.0\"?>\n<!DOCTYPE a>\n<!-- before -->\n<a>1</a>\n<!-- after -->\n",
@@ -51,6 +53,7 @@ func TestXMLShape(t *testing.T) {
 			map[string]any{"r": map[string]any{"_attributes": map[string]any{"a": "1"}, "_value": "text"}}},
 		{"UTF-8 BOM", "\xEF\xBB\xBF<a>é</a>", map[string]any{"a": "é"}},
 		{"UTF-16LE BOM", "\xFF\xFE<\x00a\x00>\x00\xe9\x00<\x00/\x00a\x00>\x00", map[string]any{"a": "é"}},
+		{"UTF-16 declared on UTF-8 bytes", `<?xml version="1.0" encoding="utf-16"?><a>é</a>`, map[string]any{"a": "é"}},
 		{"declared windows-1252", "<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x93q\x94</a>", map[string]any{"a": "“q”"}},
 	}
 	for _, tt := range tests {
