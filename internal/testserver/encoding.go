@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
@@ -397,6 +398,7 @@ func (x *extras) bomb(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	// The client hanging up mid-body is its business; nothing to report.
 	_ = x.bombs.write(w, name, size)
 }

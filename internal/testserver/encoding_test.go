@@ -221,3 +221,25 @@ func TestCRC32Zeros(t *testing.T) {
 		t.Errorf("crc32Zeros(1 GiB) = %#08x", got)
 	}
 }
+
+func TestWriteBombMatchesBombLength(t *testing.T) {
+	t.Parallel()
+	const size = 5<<20 + 3
+	for _, name := range BombNames() {
+		var buf bytes.Buffer
+		if err := WriteBomb(&buf, name, size); err != nil {
+			t.Fatalf("WriteBomb(%s): %v", name, err)
+		}
+		n, err := BombLength(name, size)
+		if err != nil || n != int64(buf.Len()) {
+			t.Fatalf("BombLength(%s) = %d, %v; WriteBomb wrote %d", name, n, err, buf.Len())
+		}
+		got, err := countZeros(decoder(t, name, &buf))
+		if err != nil || got != size {
+			t.Fatalf("%s decodes to %d zeros (%v), want %d", name, got, err, size)
+		}
+	}
+	if err := WriteBomb(io.Discard, "lzma", 1); err == nil || err.Error() != `bomb encoding "lzma" is not served (want one of gzip, deflate, deflate-raw, zstd)` {
+		t.Fatalf("WriteBomb(lzma) error %v", err)
+	}
+}

@@ -123,6 +123,8 @@ func (x *extras) endpoints() []endpoint {
 		{"PATCH " + Prefix + "/multipart", "same as POST", x.multipart},
 		{"GET " + Prefix + "/json/{name}", "JSON edge cases: bigint (integers beyond 2^53), bom (a UTF-8 byte order mark first)", x.json},
 		{"GET " + Prefix + "/file/{name}", "a download named {name} (Content-Disposition with filename*), ?size=N bytes (default 1000), ?type=, ?disposition=none", x.file},
+		{"POST " + Prefix + "/upload", "reads any body (up to 64 GiB, no timeout) and reports its size and SHA-256", x.upload},
+		{"PUT " + Prefix + "/upload", "same as POST", x.upload},
 		{"GET " + Prefix + "/cookies/many", "several Set-Cookie headers in one response", x.cookiesMany},
 		{Prefix + "/ratelimit", "429 with Retry-After (?after=SECONDS or an HTTP date)", x.ratelimit},
 	}
@@ -138,7 +140,11 @@ func (x *extras) index(w http.ResponseWriter, _ *http.Request) {
 	var b strings.Builder
 	b.WriteString("reqflow test server: every httpbin endpoint (see /), plus:\n\n")
 	for _, e := range x.endpoints() {
-		fmt.Fprintf(&b, "%-34s %s\n", e.pattern, e.doc)
+		pattern := e.pattern
+		if strings.HasPrefix(pattern, "/") {
+			pattern = "ANY " + pattern
+		}
+		fmt.Fprintf(&b, "%-34s %s\n", pattern, e.doc)
 	}
 	writeBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }

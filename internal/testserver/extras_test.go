@@ -3,9 +3,11 @@ package testserver
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,7 +367,7 @@ func TestIndexListsExtras(t *testing.T) {
 	if want := "GET /reqflow/xml                   an XML document (attributes, repeated elements, CDATA, non-ASCII)"; lines[3] != want {
 		t.Fatalf("line 4\n got %q\nwant %q", lines[3], want)
 	}
-	if got, want := len(lines), 2+17; got != want {
+	if got, want := len(lines), 2+19; got != want {
 		t.Fatalf("%d lines, want %d:\n%s", got, want, body)
 	}
 }
@@ -388,5 +390,46 @@ func TestFilePattern(t *testing.T) {
 	resp, body = do(t, c, http.MethodHead, s.URL+Prefix+"/file/big.bin", "", nil)
 	if resp.StatusCode != 200 || resp.ContentLength != DefaultFileSize || len(body) != 0 {
 		t.Fatalf("HEAD: status %d, Content-Length %d, body %d bytes", resp.StatusCode, resp.ContentLength, len(body))
+	}
+}
+
+func TestUpload(t *testing.T) {
+	t.Parallel()
+	s, c := setup(t)
+	tests := []struct {
+		name    string
+		body    io.Reader
+		wantCL  int64
+		wantTE  []string
+		wantLen int64
+		wantSHA string
+	}{
+		{"fixed length", strings.NewReader("abc"), 3, []string{}, 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{"chunked", io.MultiReader(strings.NewReader("ab"), strings.NewReader("c")), -1, []string{"chunked"}, 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{"empty", http.NoBody, 0, []string{}, 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, s.URL+Prefix+"/upload", tt.body)
+			if err != nil {
+				t.Fatalf("building the request: %v", err)
+			}
+			req.Header.Set("Content-Type", "application/octet-stream")
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatalf("PUT: %v", err)
+			}
+			defer resp.Body.Close()
+			var got UploadEcho
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+				t.Fatalf("decoding: %v", err)
+			}
+			want := UploadEcho{Method: "PUT", ContentType: "application/octet-stream", ContentLength: tt.wantCL,
+				TransferEncoding: tt.wantTE, Size: tt.wantLen, SHA256: tt.wantSHA}
+			if resp.StatusCode != 200 || !reflect.DeepEqual(got, want) {
+				t.Fatalf("status %d, echo %+v, want 200 %+v", resp.StatusCode, got, want)
+			}
+		})
 	}
 }

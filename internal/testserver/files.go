@@ -1,18 +1,22 @@
 package testserver
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Bodies of /reqflow/json/{name}.
 const (
 	// BigIntJSON is the body of /reqflow/json/bigint: integers a float64
-	// cannot hold exactly, beside ordinary numbers.
+	// cannot hold exactly, a number beyond float64's range (1e400) and
+	// ordinary numbers.
 	BigIntJSON = `{"id":12345678901234567890,"negative":-9007199254740993,"max":9007199254740992,"small":1,"float":1.5,"exp":1e400}` + "\n"
 	// BOMJSON is the body of /reqflow/json/bom: a UTF-8 byte order mark
 	// before a JSON document.
@@ -54,7 +58,7 @@ func FileContent(n int64) []byte {
 // FileDisposition returns the Content-Disposition /reqflow/file/{name}
 // sends: `attachment; filename="…"` with an ASCII fallback (other bytes, `"`
 // and `\` become `_`), followed, when the fallback is not the exact name, by
-// the real name as RFC 8187 `filename*=UTF-8”…`.
+// the real name as an RFC 8187 filename* parameter (UTF-8, percent-encoded).
 func FileDisposition(name string) string {
 	var fallback, star strings.Builder
 	exact := true
@@ -126,6 +130,8 @@ func (x *extras) file(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
+	// A large download may take longer than the server's write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	_, _ = io.CopyN(w, &patternReader{}, size)
 }
 
@@ -138,4 +144,47 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	}
 	p.off += int64(len(b))
 	return len(b), nil
+}
+
+// MaxUploadSize is the largest body /reqflow/upload reads.
+const MaxUploadSize int64 = 64 << 30
+
+// UploadEcho is the JSON body of /reqflow/upload.
+type UploadEcho struct {
+	// Method is the request method.
+	Method string `json:"method"`
+	// ContentType is the request's Content-Type header.
+	ContentType string `json:"contentType"`
+	// ContentLength is the declared length, -1 when unknown (chunked).
+	ContentLength int64 `json:"contentLength"`
+	// TransferEncoding lists the request's transfer codings ("chunked").
+	TransferEncoding []string `json:"transferEncoding"`
+	// Size is the number of body bytes received.
+	Size int64 `json:"size"`
+	// SHA256 is the hex SHA-256 of the body.
+	SHA256 string `json:"sha256"`
+}
+
+// upload reads the whole body, up to MaxUploadSize, without keeping it,
+// and reports its size and SHA-256: for streaming uploads of any size.
+func (x *extras) upload(w http.ResponseWriter, r *http.Request) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	h := sha256.New()
+	n, err := io.Copy(h, http.MaxBytesReader(w, r.Body, MaxUploadSize))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("reading the body: %w", err))
+		return
+	}
+	te := r.TransferEncoding
+	if te == nil {
+		te = []string{}
+	}
+	writeJSON(w, http.StatusOK, UploadEcho{
+		Method:           r.Method,
+		ContentType:      r.Header.Get("Content-Type"),
+		ContentLength:    r.ContentLength,
+		TransferEncoding: te,
+		Size:             n,
+		SHA256:           hex.EncodeToString(h.Sum(nil)),
+	})
 }

@@ -2,18 +2,39 @@
 //
 // It serves every endpoint of github.com/mccutchen/go-httpbin (GET /get,
 // POST /post, /cookies/set, /redirect/N, /status/N, /xml, …) and adds, under
-// the prefix /reqflow/, the cases a Make-compatible HTTP client must handle
-// and httpbin lacks: text in legacy charsets, a session cookie set on a 302,
-// relative and non-ASCII redirects, stalled and truncated bodies, raw-deflate,
-// zstd and brotli encodings, decompression bombs, a multipart echo with a
-// SHA-256 per part, several Set-Cookie headers and a 429 with Retry-After.
-// GET /reqflow/ lists them.
+// Prefix (/reqflow/), the cases a Make-compatible HTTP client must handle and
+// httpbin lacks. GET /reqflow/ lists them:
+//
+//   - /reqflow/xml: an XML document for Make's XML shape (XMLDocument).
+//   - /reqflow/charset/{name}: text in ISO-8859-15, windows-1252, Shift_JIS or
+//     UTF-8, the charset declared in the header, an HTML meta, an XML
+//     declaration or nowhere (CharsetBody, CharsetText).
+//   - /reqflow/login: a 302 to /cookies that sets session=… (LoginSetCookie).
+//   - /reqflow/redirect/relative and /reqflow/redirect/non-ascii: a
+//     path-relative Location and one with raw UTF-8 bytes.
+//   - /reqflow/stall: half the body, a pause, the rest (StallHead, StallTail).
+//   - /reqflow/truncated: a body shorter than its Content-Length.
+//   - /reqflow/encoding/{name}: one body as gzip, deflate, raw deflate, br or
+//     zstd (Encode, EncodedBody).
+//   - /reqflow/bomb/{name}: gigabytes of zeros in a megabyte or less
+//     (BombLength, WriteBomb).
+//   - /reqflow/multipart: echoes each part's name, filename, content type,
+//     size and SHA-256 (MultipartEcho).
+//   - /reqflow/json/{bigint,bom}: integers beyond 2^53; a byte order mark.
+//   - /reqflow/file/{name}: a named download with Content-Disposition and
+//     filename* (FileDisposition, FileContent).
+//   - /reqflow/upload: hashes a streamed body of any size (UploadEcho).
+//   - /reqflow/cookies/many: several Set-Cookie headers (ManyCookies).
+//   - /reqflow/ratelimit: a 429 with Retry-After.
 //
 // `reqflow demo` runs the bundled examples against it, `reqflow httpbin`
 // serves it by hand, and tests across the repository start one with NewTest.
 //
 // The server listens on loopback only: Start refuses any other address
-// unless the AllowNonLoopback option is given.
+// unless the AllowNonLoopback option is given, because httpbin echoes
+// request headers, credentials included, to whoever asks. It sets header,
+// read and write timeouts and caps request bodies (DefaultMaxBodySize),
+// except on the endpoints that stall or stream on purpose.
 package testserver
 
 import (
@@ -42,17 +63,19 @@ const (
 	DefaultMaxBodySize int64 = 10 << 20
 	// DefaultReadHeaderTimeout bounds reading a request head.
 	DefaultReadHeaderTimeout = 10 * time.Second
-	// DefaultReadTimeout bounds reading a whole request, body included.
+	// DefaultReadTimeout bounds reading a whole request, body included;
+	// /reqflow/upload lifts it for its own request.
 	DefaultReadTimeout = 60 * time.Second
-	// DefaultWriteTimeout bounds writing a response; the stalling endpoint
-	// lifts it for its own response.
+	// DefaultWriteTimeout bounds writing a response. The endpoints that
+	// stall or stream large bodies (/reqflow/stall, /reqflow/file,
+	// /reqflow/bomb, /reqflow/upload) lift it for their own response.
 	DefaultWriteTimeout = 60 * time.Second
 	// DefaultIdleTimeout closes idle keep-alive connections.
 	DefaultIdleTimeout = 120 * time.Second
 	// DefaultMaxHeaderBytes caps the size of a request head.
 	DefaultMaxHeaderBytes = 64 << 10
 	// DefaultStall is how long /reqflow/stall pauses mid-body unless the
-	// request asks for another duration with ?seconds=N.
+	// request asks for another with ?duration=.
 	DefaultStall = 30 * time.Second
 	// MaxStall is the longest pause /reqflow/stall accepts.
 	MaxStall = 10 * time.Minute
