@@ -226,6 +226,9 @@ func (c *Client) CloseIdleConnections() {
 // Do sends r, follows redirects as asked and reads the whole decoded body
 // (at most MaxBodySize bytes, DefaultMaxBodySize when 0). Errors are *Error.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	if r == nil {
+		return nil, configError("building request", "", errors.New("nil request"))
+	}
 	limit := r.MaxBodySize
 	if limit == 0 {
 		limit = DefaultMaxBodySize
@@ -279,6 +282,9 @@ func readAll(r io.Reader, contentLength, limit int64, encoded bool) ([]byte, err
 // StreamResponse.Body and closes it. MaxBodySize, when positive, caps the
 // decoded body; 0 means no cap. Errors are *Error.
 func (c *Client) Open(ctx context.Context, r *Request) (*StreamResponse, error) {
+	if r == nil {
+		return nil, configError("building request", "", errors.New("nil request"))
+	}
 	return c.open(ctx, r, r.MaxBodySize)
 }
 
@@ -788,6 +794,9 @@ func (u *watchedUpload) Read(p []byte) (int, error) {
 	u.wd.pause()
 	n, err := u.rc.Read(p)
 	u.wd.resume()
+	if err != nil && err != io.EOF {
+		err = &uploadError{err: err}
+	}
 	return n, err
 }
 

@@ -160,3 +160,22 @@ func TestDecodedSizeCap(t *testing.T) {
 		equal(t, "length", n, int64(32<<20))
 	})
 }
+
+// TestDecodedKeepAlive checks that a decoded body leaves its connection
+// reusable.
+func TestDecodedKeepAlive(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	for _, coding := range []string{"gzip", "br", "zstd"} {
+		body := encode(t, coding, []byte("hello"))
+		e.mux.HandleFunc("/"+coding, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", coding)
+			_, _ = w.Write(body)
+		})
+	}
+	for _, coding := range []string{"gzip", "br", "zstd", "gzip"} {
+		resp := e.do(&Request{URL: e.url("/" + coding), Compressed: true})
+		equal(t, coding, string(resp.Body), "hello")
+	}
+	equal(t, "dials", *e.dials, int64(1))
+}

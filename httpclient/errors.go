@@ -34,6 +34,10 @@ const (
 	// KindCanceled means the caller's context was canceled or its deadline
 	// passed; Err then wraps the context's error.
 	KindCanceled
+	// KindRequestBody means the request body could not be produced: a file
+	// part failed to open or to read, or yielded a length other than its
+	// Size (Make's DataError).
+	KindRequestBody
 )
 
 // String returns the lower-case name of the kind, e.g. "timeout".
@@ -51,6 +55,8 @@ func (k ErrorKind) String() string {
 		return "config"
 	case KindCanceled:
 		return "canceled"
+	case KindRequestBody:
+		return "request body"
 	}
 	return "unknown"
 }
@@ -112,6 +118,10 @@ func classify(op, u string, err error, cause error, callerErr error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	var ue *uploadError
+	if errors.As(err, &ue) {
+		return &Error{Kind: KindRequestBody, Op: "sending request body to", URL: u, Err: ue.err}
+	}
 	kind := KindConnection
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
@@ -161,3 +171,10 @@ func redactURL(raw string) string {
 	}
 	return s
 }
+
+// uploadError marks an error of the request body source, as opposed to the
+// network.
+type uploadError struct{ err error }
+
+func (e *uploadError) Error() string { return e.err.Error() }
+func (e *uploadError) Unwrap() error { return e.err }

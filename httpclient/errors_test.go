@@ -3,6 +3,7 @@ package httpclient
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -186,4 +187,58 @@ func TestNoSecretsInErrors(t *testing.T) {
 			equal(t, "error", err.Error(), e.expand(tt.want))
 		})
 	}
+}
+
+func TestRequestBodyErrors(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.mux.Handle("/", text(200, "ok"))
+	short := &FilePart{FileName: "a", Size: 10, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("abc")), nil }}
+	long := &FilePart{FileName: "a", Size: 2, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("abc")), nil }}
+	failing := &FilePart{FileName: "a", Size: -1, Open: func() (io.ReadCloser, error) { return nil, errors.New("file store: no such file") }}
+	tests := []struct {
+		name string
+		file *FilePart
+		want string
+	}{
+		{"file shorter than its size", short, `sending request body to http://HOST/: reading file part "f": got 3 bytes, want 10`},
+		{"file longer than its size", long, `sending request body to http://HOST/: reading file part "f": file is longer than its size 2`},
+		{"file that cannot be opened", failing, `sending request body to http://HOST/: opening file part "f": file store: no such file`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := e.doErr(&Request{Method: "POST", URL: e.url("/"), Body: MultipartBody([]Part{{Name: "f", File: tt.file}})})
+			equal(t, "kind", err.Kind, KindRequestBody)
+			equal(t, "error", err.Error(), e.expand(tt.want))
+		})
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	t.Parallel()
+	c := New(WithDialContext(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		<-ctx.Done() // a peer that never answers the SYN
+		return nil, ctx.Err()
+	}))
+	start := time.Now()
+	_, err := c.Do(context.Background(), &Request{URL: "http://127.0.0.1:9/", Timeout: testTimeout})
+	var he *Error
+	if !errors.As(err, &he) {
+		t.Fatalf("error %T %v", err, err)
+	}
+	equal(t, "kind", he.Kind, KindTimeout)
+	if d := time.Since(start); d < testTimeout || d > 3*testTimeout {
+		t.Errorf("gave up after %v, want about %v", d, testTimeout)
+	}
+	_, err = c.Do(context.Background(), nil)
+	equal(t, "nil request", err.Error(), "building request: nil request")
+}
+
+func TestDefaultUserAgent(t *testing.T) {
+	t.Parallel()
+	equal(t, "user agent", DefaultUserAgent(), "reqflow/dev")
+	equal(t, "kind names", KindConnection.String()+","+KindTimeout.String()+","+KindRedirect.String()+","+KindBody.String()+","+
+		KindConfig.String()+","+KindCanceled.String()+","+KindRequestBody.String()+","+ErrorKind(0).String(),
+		"connection,timeout,redirect,body,config,canceled,request body,unknown")
 }
