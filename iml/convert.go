@@ -3,6 +3,7 @@ package iml
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -51,9 +52,15 @@ func ToText(v any) string {
 		}
 		return string(x.Data)
 	}
-	var b strings.Builder
-	writeText(&b, v)
-	return b.String()
+	switch x := v.(type) {
+	case []any, map[string]any, []map[string]any, []string:
+		var b strings.Builder
+		writeText(&b, v)
+		return b.String()
+	case error:
+		return x.Error()
+	}
+	return fmt.Sprint(v)
 }
 
 // writeText appends the text of v to b.
@@ -74,6 +81,8 @@ func writeText(b *strings.Builder, v any) {
 			return
 		}
 		b.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	case []map[string]any, []string:
+		writeText(b, toAnySlice(x))
 	default:
 		b.WriteString(ToText(v))
 	}

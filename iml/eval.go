@@ -223,6 +223,27 @@ func getKey(v any, key string) any {
 			out = append(out, getKey(e, key))
 		}
 		return out
+	case []map[string]any:
+		return getKey(toAnySlice(x), key)
+	}
+	return nil
+}
+
+// toAnySlice converts the typed slices some Go code builds into arrays.
+func toAnySlice(v any) []any {
+	switch x := v.(type) {
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out
 	}
 	return nil
 }
@@ -240,6 +261,8 @@ func getIndex(v any, n int) any {
 		return x[strconv.Itoa(n)]
 	case nil:
 		return nil
+	case []map[string]any, []string:
+		return getIndex(toAnySlice(x), n)
 	}
 	if n == 1 {
 		return v
@@ -282,6 +305,9 @@ func (n *callNode) eval(c *evalCtx) (any, error) {
 		v, err := a.eval(c)
 		if err != nil {
 			return nil, err
+		}
+		if s := toAnySlice(v); s != nil {
+			v = s
 		}
 		args[i] = v
 	}

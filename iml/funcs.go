@@ -146,6 +146,8 @@ func argArray(args []any, i int) []any {
 		return []any{}
 	case []any:
 		return x
+	case []map[string]any, []string:
+		return toAnySlice(x)
 	default:
 		return []any{x}
 	}
@@ -189,5 +191,9 @@ func evalArg(c *evalCtx, n *callNode, i int) (any, error) {
 	if i >= len(n.args) {
 		return nil, nil
 	}
-	return n.args[i].eval(c)
+	v, err := n.args[i].eval(c)
+	if s := toAnySlice(v); s != nil {
+		v = s
+	}
+	return v, err
 }

@@ -367,3 +367,46 @@ func TestToTextAndToBool(t *testing.T) {
 		}
 	}
 }
+
+func TestRoots(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		{"plain", nil},
+		{"{{1.a}} {{2.b[3.i]}} {{1.c}}", []string{"1", "2", "3"}},
+		{"{{if(var.input.x; first(12.items).name; `4`)}}", []string{"var", "12", "4"}},
+		{"{{-(5.n) + not 6.b}} {{placeholder}}", []string{"5", "6", "placeholder"}},
+		{"{{formatDate(now; DD.MM.YYYY)}}", nil},
+	}
+	for _, tt := range tests {
+		if got := MustCompile(tt.src).Roots(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Roots(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestTypedSlicesFromGoCode(t *testing.T) {
+	t.Parallel()
+	env := &Env{Scope: MapScope{"1": map[string]any{
+		"rows":  []map[string]any{{"id": 1.0}, {"id": 2.0}},
+		"names": []string{"x", "y"},
+	}}}
+	tests := []struct{ src, want string }{
+		{"{{1.rows[2].id}}", "2"},
+		{"{{1.rows.id}}", "[1,2]"},
+		{"{{1.names[2]}}", `"y"`},
+		{"{{join(1.names; \"+\")}}", `"x+y"`},
+		{"{{length(1.names)}}", "2"},
+	}
+	for _, tt := range tests {
+		got, err := MustCompile(tt.src).Eval(env)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.src, err)
+		}
+		if g := asJSON(t, got); g != tt.want {
+			t.Errorf("%s = %s, want %s", tt.src, g, tt.want)
+		}
+	}
+}

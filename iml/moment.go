@@ -71,6 +71,17 @@ func splitMoment(f string) []momentItem {
 				continue
 			}
 		}
+		if exp, n := localizedFormat(f[i:]); n > 0 {
+			for _, it := range splitMoment(exp) {
+				if it.token == "" {
+					lit(it.literal)
+				} else {
+					out = append(out, it)
+				}
+			}
+			i += n
+			continue
+		}
 		matched := false
 		for _, tok := range momentTokens {
 			if strings.HasPrefix(f[i:], tok) {
@@ -599,4 +610,30 @@ func dayIndex(w string) int {
 		}
 	}
 	return -1
+}
+
+// localizedFormats are moment.js's localized formats in the en locale,
+// longest first.
+var localizedFormats = []struct{ token, format string }{
+	{"LLLL", "dddd, MMMM D, YYYY h:mm A"},
+	{"llll", "ddd, MMM D, YYYY h:mm A"},
+	{"LLL", "MMMM D, YYYY h:mm A"},
+	{"lll", "MMM D, YYYY h:mm A"},
+	{"LTS", "h:mm:ss A"},
+	{"LT", "h:mm A"},
+	{"LL", "MMMM D, YYYY"},
+	{"ll", "MMM D, YYYY"},
+	{"L", "MM/DD/YYYY"},
+	{"l", "M/D/YYYY"},
+}
+
+// localizedFormat expands a localized format token at the start of s,
+// returning the format and the length of the token (0 when none).
+func localizedFormat(s string) (string, int) {
+	for _, lf := range localizedFormats {
+		if strings.HasPrefix(s, lf.token) {
+			return lf.format, len(lf.token)
+		}
+	}
+	return "", 0
 }

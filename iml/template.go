@@ -138,3 +138,47 @@ func (t *Template) Eval(env *Env) (any, error) {
 	}
 	return b.String(), nil
 }
+
+// Roots returns the scope roots the template references (module ids such
+// as "11", "var", bare names), each once, in order of appearance. The
+// engine can use it to reject references to modules that do not exist.
+func (t *Template) Roots() []string {
+	var out []string
+	seen := map[string]bool{}
+	var visit func(n node)
+	visitPath := func(path []seg) {
+		for _, s := range path {
+			if s.expr != nil {
+				visit(s.expr)
+			}
+		}
+	}
+	visit = func(n node) {
+		switch x := n.(type) {
+		case *refNode:
+			if !seen[x.root] {
+				seen[x.root] = true
+				out = append(out, x.root)
+			}
+			visitPath(x.path)
+		case *pathNode:
+			visit(x.base)
+			visitPath(x.path)
+		case *callNode:
+			for _, a := range x.args {
+				visit(a)
+			}
+		case *binNode:
+			visit(x.l)
+			visit(x.r)
+		case *unaryNode:
+			visit(x.x)
+		}
+	}
+	for _, p := range t.parts {
+		if p.expr != nil {
+			visit(p.expr)
+		}
+	}
+	return out
+}
