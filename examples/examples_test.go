@@ -21,6 +21,8 @@ import (
 // wantExamples is every example with the execution status it expects.
 var wantExamples = map[string]string{
 	"basic-auth.yaml":      "success",
+	"charset.json":         "success",
+	"compressed.json":      "success",
 	"cookies.json":         "success",
 	"error-404.json":       "error",
 	"form-urlencoded.json": "success",
