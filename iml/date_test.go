@@ -74,3 +74,14 @@ func TestDateInScenarioZone(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDateZoneTokenWithoutZone is the case that used to read past the
+// end of the text (kept in testdata/fuzz too).
+func TestParseDateZoneTokenWithoutZone(t *testing.T) {
+	t.Parallel()
+	_, err := MustCompile(`{{parseDate("x"; "Z ")}}`).Eval(&Env{})
+	want := `line 1, col 3: parseDate: argument 1: text "x" does not match format token Z`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+}

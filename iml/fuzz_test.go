@@ -45,6 +45,10 @@ func FuzzCompileEval(f *testing.F) {
 		if tpl.Source() != src {
 			t.Fatalf("Source() = %q", tpl.Source())
 		}
+		start := time.Now()
 		_, _ = tpl.Eval(env)
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("Eval(%q) took %v", src, d)
+		}
 	})
 }

@@ -491,7 +491,10 @@ func parseMoment(s, format string, loc *time.Location, now time.Time) (time.Time
 		case "Z", "ZZ", "z", "zz":
 			skipTo(func(c byte) bool { return c == '+' || c == '-' || c == 'Z' || c == 'z' })
 			start := pos
-			if pos < len(s) && (s[pos] == 'Z' || s[pos] == 'z') {
+			if pos >= len(s) {
+				return fail(tok)
+			}
+			if s[pos] == 'Z' || s[pos] == 'z' {
 				pos++
 			} else {
 				pos++
