@@ -197,6 +197,9 @@ type Server struct {
 // is cancelled. addr must be a loopback address ("127.0.0.1:8080",
 // "[::1]:0", "localhost:0") unless AllowNonLoopback is given.
 func Start(ctx context.Context, addr string, opts ...Option) (*Server, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("starting test server: %w", err)
+	}
 	c := newConfig(opts)
 	if addr == "" {
 		addr = DefaultAddr
@@ -238,7 +241,8 @@ func Start(ctx context.Context, addr string, opts ...Option) (*Server, error) {
 			s.serveErr = err
 		}
 	}()
-	s.stopCtx = context.AfterFunc(ctx, func() { _ = s.Close() })
+	// The callback must not touch s.stopCtx, which is set only afterwards.
+	s.stopCtx = context.AfterFunc(ctx, func() { _ = s.shutdown() })
 	return s, nil
 }
 
@@ -263,10 +267,13 @@ func checkLoopback(addr string) error {
 // responses included), and waits for it to stop. It is safe to call more
 // than once; later calls return the first call's result.
 func (s *Server) Close() error {
+	s.stopCtx()
+	return s.shutdown()
+}
+
+// shutdown closes the server once and remembers the result.
+func (s *Server) shutdown() error {
 	s.closeOnce.Do(func() {
-		if s.stopCtx != nil {
-			s.stopCtx()
-		}
 		err := s.srv.Close()
 		<-s.done
 		s.closeErr = errors.Join(err, s.serveErr)

@@ -286,3 +286,26 @@ func newJar(t *testing.T) http.CookieJar {
 	}
 	return jar
 }
+
+// TestStartCancelledContext starts with a context cancelled at once; the
+// server must stop on its own and Close must still work.
+func TestStartCancelledContext(t *testing.T) {
+	t.Parallel()
+	for range 20 {
+		ctx, cancel := context.WithCancel(t.Context())
+		s, err := Start(ctx, "")
+		cancel()
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		<-s.Done()
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Start(ctx, ""); err == nil || err.Error() != "starting test server: context canceled" {
+		t.Fatalf("Start with a cancelled context: %v", err)
+	}
+}
