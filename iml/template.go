@@ -125,6 +125,7 @@ func (t *Template) Eval(env *Env) (any, error) {
 		return t.parts[0].text, nil
 	}
 	var b strings.Builder
+	b.Grow(len(t.src) + 16*len(t.parts))
 	for _, p := range t.parts {
 		if p.expr == nil {
 			b.WriteString(p.text)
