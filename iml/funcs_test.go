@@ -175,3 +175,16 @@ func TestArrayFunctions(t *testing.T) {
 		{src: `{{toCollection(toArray(1.data.items[2]); "key"; "value")}}`, want: `{"name":"second","qty":2}`},
 	})
 }
+
+func TestOperatorErrors(t *testing.T) {
+	t.Parallel()
+	runEvalCases(t, []evalCase{
+		{src: `{{1.email - 1}}`, wantErr: `line 1, col 11: operator "-": expected a number on the left, got text "ada@example.com"`},
+		{src: `{{2 * 1.data}}`, wantErr: `line 1, col 5: operator "*": expected a number on the right, got collection`},
+		{src: `{{-"abc"}}`, wantErr: `line 1, col 3: operator "-": expected a number, got text "abc"`},
+		{src: "{{1 +\n  \"x\" / 2}}", wantErr: `line 2, col 7: operator "/": expected a number on the left, got text "x"`},
+		{src: `{{"a very long text that should be shortened in errors" % 2}}`, wantErr: `line 1, col 57: operator "%": expected a number on the left, got text "a very long text that sh"…`},
+		{src: `{{if(true; substring("x"; "y"))}}`, wantErr: `line 1, col 12: substring: argument 2: expected a number, got text "y"`},
+		{src: `{{"10" / "4"}} {{"3" * 1.count}} {{null * 2}} {{true + 1}}`, want: `"2.5 9 0 2"`},
+	})
+}
