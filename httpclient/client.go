@@ -305,7 +305,7 @@ type exchange struct {
 	caller context.Context
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	wd     *watchdog
+	wd     watchdog
 	t      *http.Transport
 
 	method     string
@@ -318,9 +318,10 @@ type exchange struct {
 	referer    string
 	order      []Header // headers of the current hop, for the connection
 
-	redirects  []Hop
-	setCookies []string
-	visited    map[string]int
+	redirects     []Hop
+	setCookies    []string
+	visited       map[string]int // method and URL of each hop → Set-Cookie count before it
+	cookiesBefore int
 }
 
 func (c *Client) open(ctx context.Context, r *Request, limit int64) (*StreamResponse, error) {
@@ -388,13 +389,7 @@ func (c *Client) prepare(ctx context.Context, r *Request) (*exchange, error) {
 	if f, ok := x.body.(*formBody); ok {
 		x.body = f.encoded(r.UseQuerystring)
 	}
-	for _, h := range r.Headers {
-		if strings.EqualFold(h.Name, "Content-Length") || strings.EqualFold(h.Name, "Transfer-Encoding") ||
-			strings.EqualFold(h.Name, "Trailer") {
-			continue
-		}
-		x.headers = append(x.headers, h)
-	}
+	x.headers = r.Headers // copied on write by dropHeaders
 	x.t, err = c.transport(r)
 	if err != nil {
 		return nil, err
@@ -408,7 +403,7 @@ func (c *Client) prepare(ctx context.Context, r *Request) (*exchange, error) {
 		},
 	})
 	x.ctx, x.cancel = context.WithCancelCause(ctx)
-	x.wd = newWatchdog(timeout, x.cancel)
+	x.wd.init(timeout, x.cancel)
 	return x, nil
 }
 
@@ -427,6 +422,7 @@ func (x *exchange) run(limit int64) (*StreamResponse, error) {
 			return nil, classify("requesting", where, err, context.Cause(x.ctx), x.caller.Err())
 		}
 		cookies := resp.Header["Set-Cookie"]
+		x.cookiesBefore = len(x.setCookies)
 		x.setCookies = append(x.setCookies, cookies...)
 		if x.r.Jar != nil && len(cookies) > 0 {
 			x.r.Jar.SetCookies(x.u, resp.Cookies())
@@ -467,6 +463,10 @@ func isRedirect(code int) bool {
 // redirect moves the exchange to the hop named by loc.
 func (x *exchange) redirect(code int, loc string) error {
 	from := x.u.String()
+	if x.visited == nil {
+		x.visited = make(map[string]int)
+	}
+	x.visited[x.method+" "+from] = x.cookiesBefore
 	next, err := resolveLocation(x.u, loc)
 	if err != nil {
 		return &Error{Kind: KindRedirect, Op: "following redirect from", URL: from,
@@ -582,12 +582,9 @@ func drain(body *watchedBody) {
 
 // newRequest builds the http.Request of the current hop.
 func (x *exchange) newRequest() (*http.Request, error) {
-	if x.visited == nil {
-		x.visited = make(map[string]int)
-	}
-	x.visited[x.method+" "+x.u.String()] = len(x.setCookies)
 	hdr := make(http.Header, len(x.headers)+4)
 	order := make([]Header, 0, len(x.headers)+4)
+	values := make([]string, 0, len(x.headers)+4) // backing for one-value headers
 	var host string
 	var hasUA, hasCT, hasAuth, hasCookie, hasAE bool
 	var jarCookies string
@@ -602,12 +599,21 @@ func (x *exchange) newRequest() (*http.Request, error) {
 		jarCookies = b.String()
 	}
 	add := func(name, value string) {
-		hdr[name] = append(hdr[name], value)
+		if vs, ok := hdr[name]; ok {
+			hdr[name] = append(vs, value)
+		} else if len(values) < cap(values) {
+			values = append(values, value)
+			hdr[name] = values[len(values)-1 : len(values) : len(values)]
+		} else {
+			hdr[name] = []string{value}
+		}
 		order = append(order, Header{name, value})
 	}
 	for _, h := range x.headers {
 		v := h.Value
 		switch strings.ToLower(h.Name) {
+		case "content-length", "transfer-encoding", "trailer":
+			continue // the body decides
 		case "host":
 			host = v
 			order = append(order, h)
@@ -683,7 +689,7 @@ func (x *exchange) newRequest() (*http.Request, error) {
 				_ = rc.Close()
 				return http.NoBody, nil
 			}
-			return &watchedUpload{rc: rc, wd: x.wd}, nil
+			return &watchedUpload{rc: rc, wd: &x.wd}, nil
 		}
 		rc, err := open()
 		if err != nil {
@@ -705,13 +711,16 @@ func (x *exchange) response(resp *http.Response, body *watchedBody, limit int64)
 	if ce := resp.Header.Get("Content-Encoding"); x.r.Compressed && ce != "" {
 		r, release = newDecoder(r, ce)
 	}
+	rb := &responseBody{body: body, release: release, where: body.where}
 	if limit > 0 {
-		r = &capReader{r: r, left: limit, max: limit}
+		rb.capped = capReader{r: r, left: limit, max: limit}
+		r = &rb.capped
 	}
+	rb.r = r
 	return &StreamResponse{
 		StatusCode:    resp.StatusCode,
 		Header:        resp.Header,
-		Body:          &responseBody{r: r, body: body, release: release, where: body.where},
+		Body:          rb,
 		ContentLength: resp.ContentLength,
 		URL:           x.u.String(),
 		Redirects:     x.redirects,
@@ -723,6 +732,7 @@ func (x *exchange) response(resp *http.Response, body *watchedBody, limit int64)
 // releases the decoder, the watchdog and the request context.
 type responseBody struct {
 	r       io.Reader
+	capped  capReader
 	body    *watchedBody
 	release func()
 	where   string
@@ -820,11 +830,10 @@ type watchdog struct {
 	inHead bool
 }
 
-func newWatchdog(d time.Duration, cancel context.CancelCauseFunc) *watchdog {
-	w := &watchdog{d: d, cancel: cancel}
+func (w *watchdog) init(d time.Duration, cancel context.CancelCauseFunc) {
+	w.d, w.cancel = d, cancel
 	w.timer = time.AfterFunc(time.Hour, w.fire)
 	w.timer.Stop()
-	return w
 }
 
 func (w *watchdog) fire() {

@@ -3,8 +3,6 @@ package httpclient
 import (
 	"bytes"
 	"net"
-	"slices"
-	"strings"
 	"sync"
 )
 
@@ -50,10 +48,15 @@ func (c *orderedConn) Write(p []byte) (int, error) {
 	}
 	out := c.buf
 	if end >= 0 {
-		out = append(reorderHead(c.buf[:end+2], c.order), c.buf[end+2:]...)
+		out = appendReordered(make([]byte, 0, len(c.buf)+16), c.buf[:end+2], c.order)
+		out = append(out, c.buf[end+2:]...)
 	}
 	c.order = nil
-	c.buf = nil
+	if end >= 0 {
+		c.buf = c.buf[:0] // out is a copy: keep the buffer for the next head
+	} else {
+		c.buf = nil
+	}
 	c.mu.Unlock()
 	if _, err := c.Conn.Write(out); err != nil {
 		return 0, err
@@ -65,60 +68,81 @@ func (c *orderedConn) Write(p []byte) (int, error) {
 // CRLF, without the final empty line) so that headers named in order come
 // in that order and with that case. Headers not named (Host, Content-Length
 // and the like written by net/http) keep their relative order: Host first,
-// the others after the named ones.
+// the others after the named ones. Anything that does not look like an
+// HTTP/1.1 request head is returned unchanged.
 func reorderHead(head []byte, order []Header) []byte {
-	lines := strings.SplitAfter(string(head), "\r\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	return appendReordered(make([]byte, 0, len(head)), head, order)
+}
+
+// headLine locates one header line in a head.
+type headLine struct {
+	start, colon, end int // end is after the CRLF
+	matched           bool
+}
+
+// appendReordered appends the reordered head to dst.
+func appendReordered(dst, head []byte, order []Header) []byte {
+	first := bytes.Index(head, []byte("\r\n"))
+	if first < 0 || !bytes.HasSuffix(head[:first], []byte(" HTTP/1.1")) || !bytes.HasSuffix(head, []byte("\r\n")) {
+		return append(dst, head...)
 	}
-	if len(lines) == 0 || !strings.HasSuffix(lines[0], " HTTP/1.1\r\n") {
-		return head
-	}
-	type line struct {
-		rank int
-		text string
-	}
-	used := make([]bool, len(order))
-	out := make([]line, 0, len(lines)-1)
-	for i, l := range lines[1:] {
-		name, rest, ok := strings.Cut(l, ":")
-		if !ok || strings.ContainsAny(name, " \t") {
-			return head // continuation or malformed line: leave alone
+	var lineBuf [48]headLine
+	lines := lineBuf[:0]
+	for pos := first + 2; pos < len(head); {
+		n := bytes.Index(head[pos:], []byte("\r\n"))
+		if n < 0 {
+			return append(dst, head...)
 		}
-		rank := -1
+		colon := bytes.IndexByte(head[pos:pos+n], ':')
+		if colon <= 0 || bytes.ContainsAny(head[pos:pos+colon], " \t") {
+			return append(dst, head...) // continuation or malformed line
+		}
+		lines = append(lines, headLine{start: pos, colon: pos + colon, end: pos + n + 2})
+		pos += n + 2
+	}
+	var matchBuf [48]int
+	match := matchBuf[:0]
+	for range order {
+		match = append(match, -1)
+	}
+	// Exact names first, then ASCII case-insensitive ones.
+	for pass := 0; pass < 2; pass++ {
 		for j, h := range order {
-			if !used[j] && h.Name == name {
-				rank = j
-				break
+			if match[j] >= 0 {
+				continue
 			}
-		}
-		if rank < 0 {
-			for j, h := range order {
-				if !used[j] && asciiEqualFold(h.Name, name) {
-					rank = j
+			for i := range lines {
+				l := &lines[i]
+				if l.matched {
+					continue
+				}
+				name := head[l.start:l.colon]
+				if pass == 0 && string(name) == h.Name || pass == 1 && asciiEqualFold(string(name), h.Name) {
+					l.matched = true
+					match[j] = i
 					break
 				}
 			}
 		}
-		switch {
-		case rank >= 0:
-			used[rank] = true
-			l = order[rank].Name + ":" + rest
-		case asciiEqualFold(name, "Host"):
-			rank = -1
-		default:
-			rank = len(order) + i
+	}
+	dst = append(dst, head[:first+2]...)
+	for _, l := range lines {
+		if !l.matched && asciiEqualFold(string(head[l.start:l.colon]), "Host") {
+			dst = append(dst, head[l.start:l.end]...)
 		}
-		out = append(out, line{rank: rank, text: l})
 	}
-	slices.SortStableFunc(out, func(a, b line) int { return a.rank - b.rank })
-	var b bytes.Buffer
-	b.Grow(len(head) + 2)
-	b.WriteString(lines[0])
-	for _, l := range out {
-		b.WriteString(l.text)
+	for j, i := range match {
+		if i >= 0 {
+			dst = append(dst, order[j].Name...)
+			dst = append(dst, head[lines[i].colon:lines[i].end]...)
+		}
 	}
-	return b.Bytes()
+	for _, l := range lines {
+		if !l.matched && !asciiEqualFold(string(head[l.start:l.colon]), "Host") {
+			dst = append(dst, head[l.start:l.end]...)
+		}
+	}
+	return dst
 }
 
 // asciiEqualFold is strings.EqualFold restricted to ASCII letters, so that
