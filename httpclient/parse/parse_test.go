@@ -142,6 +142,8 @@ func TestBody(t *testing.T) {
 			map[string]any{"name": "Zoë"}},
 		{"JSON +json suffix", "application/problem+json", []byte(`{"title":"Not Found","status":404}`), true,
 			map[string]any{"title": "Not Found", "status": json.Number("404")}},
+		{"JSON with UTF-16LE BOM", "application/json", []byte("\xFF\xFE{\x00\"\x00a\x00\"\x00:\x00\"\x00\xe9\x00\"\x00}\x00"), true,
+			map[string]any{"a": "é"}},
 		{"JSON scalar", "application/json", []byte(` "just text" `), true, "just text"},
 		{"JSON labelled ISO-8859-1", "application/json; charset=ISO-8859-1", encode(t, charmap.ISO8859_1, `{"name":"Müller"}`), true,
 			map[string]any{"name": "Müller"}},
@@ -164,6 +166,7 @@ func TestBody(t *testing.T) {
 		{"form repeated keys, plus and %20", "application/x-www-form-urlencoded",
 			[]byte("name=John+Smith&tag=a&tag=b%20c&tag=d&empty=&flag&x%5B0%5D=%E2%82%AC"), true,
 			map[string]any{"name": "John Smith", "tag": []any{"a", "b c", "d"}, "empty": "", "flag": "", "x[0]": "€"}},
+		{"form lower-case escapes", "application/x-www-form-urlencoded", []byte("eur=%e2%82%ac"), true, map[string]any{"eur": "€"}},
 		{"form parse off", "application/x-www-form-urlencoded", []byte("a=1&a=2"), false, "a=1&a=2"},
 		{"text ISO-8859-15", "text/plain; charset=ISO-8859-15", encode(t, charmap.ISO8859_15, "Prix : 5 € - ŠšŽžŒœŸ"), true,
 			"Prix : 5 € - ŠšŽžŒœŸ"},
@@ -296,6 +299,45 @@ func TestKindOf(t *testing.T) {
 				t.Errorf("IsText(%q, %q) = %v, want %v", tt.contentType, tt.body, got, want)
 			}
 		})
+	}
+}
+
+func TestKindString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind parse.Kind
+		want string
+	}{
+		{parse.KindBinary, "binary"},
+		{parse.KindText, "text"},
+		{parse.KindJSON, "JSON"},
+		{parse.KindXML, "XML"},
+		{parse.KindForm, "form"},
+		{parse.Kind(99), "binary"},
+	}
+	for _, tt := range tests {
+		if got := tt.kind.String(); got != tt.want {
+			t.Errorf("Kind(%d).String() = %q, want %q", int(tt.kind), got, tt.want)
+		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  *parse.Error
+		want string
+	}{
+		{&parse.Error{Format: "XML", Offset: 3}, "parsing XML response: unknown error at offset 3"},
+		{&parse.Error{Format: "JSON", Offset: 0, Err: errors.New(strings.Repeat("é", 100))},
+			"parsing JSON response: " + strings.Repeat("é", 60) + "… at offset 0"},
+		{&parse.Error{Format: "JSON", Offset: 0, Err: errors.New("x" + strings.Repeat("é", 100))},
+			"parsing JSON response: x" + strings.Repeat("é", 59) + "… at offset 0"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error()\n got %q\nwant %q", got, tt.want)
+		}
 	}
 }
 
