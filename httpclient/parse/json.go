@@ -51,12 +51,17 @@ func JSON(body []byte) (any, error) {
 }
 
 // jsonBody parses a JSON response body, converting it to UTF-8 first when
-// the Content-Type names another charset or a UTF-16 byte order mark starts
-// it.
+// a UTF-16 byte order mark starts it or, without a byte order mark, the
+// Content-Type names another charset.
 func jsonBody(params map[string]string, body []byte) (any, error) {
-	enc, _ := lookup(params["charset"])
-	if b, n := bomEncoding(body); b != nil && n != len(utf8BOM) {
-		enc, body = b, body[n:]
+	enc, n := bomEncoding(body)
+	switch {
+	case n == len(utf8BOM):
+		return JSON(body)
+	case n > 0:
+		body = body[n:]
+	default:
+		enc, _ = lookup(params["charset"])
 	}
 	if enc != nil {
 		body = decodeBytes(enc, body)

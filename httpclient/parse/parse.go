@@ -91,9 +91,9 @@
 //     references, and the HTML entity names (&nbsp; &eacute; …) that real
 //     feeds use without declaring them; any other entity is an error.
 //   - Values stay text: <n>42</n> is "42", never the number 42.
-//   - The encoding comes from the Content-Type charset when one is given
-//     (RFC 7303), else the byte order mark, else the XML declaration
-//     (<?xml version="1.0" encoding="ISO-8859-1"?>), else UTF-8. A
+//   - The encoding comes from a byte order mark, else the Content-Type
+//     charset (it wins over the declaration, as RFC 7303 says), else the XML
+//     declaration (<?xml version="1.0" encoding="ISO-8859-1"?>), else UTF-8. A
 //     declaration of UTF-16 on a document without a byte order mark is
 //     ignored (the bytes are evidently not UTF-16).
 //   - The document must be well-formed: one root element, matching end

@@ -29,16 +29,15 @@ func XML(body []byte) (any, error) {
 	return parseXML(body, true)
 }
 
-// xmlBody parses an XML response body. A charset named by the Content-Type
-// wins over the document's own declaration (RFC 7303).
+// xmlBody parses an XML response body. A byte order mark decides the
+// encoding; else a charset named by the Content-Type wins over the
+// document's own declaration (RFC 7303).
 func xmlBody(params map[string]string, body []byte) (any, error) {
 	enc, ok := lookup(params["charset"])
-	if !ok {
+	if _, n := bomEncoding(body); n > 0 || !ok {
 		return XML(body)
 	}
-	if enc == nil {
-		body = bytes.TrimPrefix(body, utf8BOM)
-	} else {
+	if enc != nil {
 		body = decodeBytes(enc, body)
 	}
 	return parseXML(body, true)
