@@ -1,8 +1,11 @@
 package httpclient
 
 import (
+	"context"
 	"crypto/tls"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -94,4 +97,30 @@ func TestTransportReuse(t *testing.T) {
 	equal(t, "dials with one setting", *e.dials, int64(1))
 	e.do(&Request{URL: e.url("/"), CA: certs.CAPEM, InsecureSkipVerify: true})
 	equal(t, "dials with two settings", *e.dials, int64(2))
+}
+
+// TestWireTLS checks header order and case over TLS: the server records the
+// decrypted bytes.
+func TestWireTLS(t *testing.T) {
+	t.Parallel()
+	certs := testcert.New(t)
+	e := &env{t: t, mux: http.NewServeMux()}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(e.serve))
+	srv.Listener = recListener{tls.NewListener(srv.Listener, certs.ServerTLSConfig(false))}
+	srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, rawConnKey{}, c)
+	}
+	srv.Start() // plain HTTP on top of our own TLS listener
+	t.Cleanup(srv.Close)
+	e.srv = srv
+	e.client = e.newClient()
+	e.mux.Handle("/", text(200, "ok"))
+	for range 2 {
+		resp := e.do(&Request{Method: "post", URL: "https://" + e.host() + "/x", CA: certs.CAPEM,
+			Headers: []Header{{"x-b", "1"}, {"X-a", "2"}}, Body: RawBody("text/plain", []byte("hi"))})
+		equal(t, "body", string(resp.Body), "ok")
+	}
+	want := "POST /x HTTP/1.1\r\nHost: HOST\r\nx-b: 1\r\nX-a: 2\r\nContent-Type: text/plain\r\nUser-Agent: reqflow/test\r\nContent-Length: 2\r\n\r\nhi"
+	equalSlice(t, "requests", e.requests(), []string{want, want})
+	equal(t, "dials", *e.dials, int64(1))
 }
