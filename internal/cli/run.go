@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -178,7 +179,7 @@ func printSummary(w io.Writer, x *engine.Execution) {
 	if name == "" {
 		name = "(unnamed scenario)"
 	}
-	fmt.Fprintf(w, "Scenario %q: %s in %s\n", name, x.Status, x.Finished.Sub(x.Started).Round(1e6))
+	fmt.Fprintf(w, "Scenario %q: %s in %s\n", name, x.Status, x.Finished.Sub(x.Started).Round(100*time.Microsecond))
 	for _, m := range x.Modules {
 		title := m.Module
 		if m.Label != "" {
@@ -193,7 +194,7 @@ func printSummary(w io.Writer, x *engine.Execution) {
 				fmt.Fprintf(w, "      operation %d: %s: %s\n", i+1, op.Err.Type, op.Err.Message)
 				continue
 			}
-			fmt.Fprintf(w, "      operation %d: %s in %s\n", i+1, plural(len(op.Outputs), "bundle"), op.Duration.Round(1e5))
+			fmt.Fprintf(w, "      operation %d: %s in %s\n", i+1, plural(len(op.Outputs), "bundle"), op.Duration.Round(100*time.Microsecond))
 			for _, b := range op.Outputs {
 				printBundle(w, b, "        ")
 			}
