@@ -223,6 +223,11 @@ func TestCompileErrors(t *testing.T) {
 		{"line1\n  {{1.x ! 2}}", `line 2, col 9: unexpected "!"`},
 		{`{{1.data[2}}`, `line 1, col 9: missing "]"`},
 		{`{{get("x")}}`, `line 1, col 3: get: expected 2 arguments, got 1`},
+		{`{{lower()}}`, `line 1, col 3: lower: expected 1 argument, got 0`},
+		{`{{lower(1; 2)}}`, `line 1, col 3: lower: expected 1 argument, got 2`},
+		{`{{if(true; x y`, `line 1, col 1: missing "}}"`},
+		{`{{if(true; x y}}`, `line 1, col 5: missing ")"`},
+		{`{{if(true; ,}}`, `line 1, col 5: missing ")"`},
 		{`{{if(1; 2; 3; 4)}}`, `line 1, col 3: if: expected 2 to 3 arguments, got 4`},
 		{`{{1.}}`, `line 1, col 5: expected a name after "."`},
 	}
@@ -254,6 +259,13 @@ func TestBareWordArguments(t *testing.T) {
 		{`{{if(1 = 2; A; B)}}`, `"B"`},
 		{`{{if(true; hello world; x)}}`, `"hello world"`},
 		{`{{ifempty(; fallback)}}`, `"fallback"`},
+		{`{{formatDate(now; DD.MM.YYYY HH:mm)}}`, `"07.10.2019 12:00"`},
+		{`{{parseNumber(1 756,456; ,)}}`, `1756.456`},
+		{`{{formatNumber(1234.5; 1; ,; .)}}`, `"1.234,5"`},
+		{`{{join(split("a b"; space); , )}}`, `"a,b"`},
+		{`{{if(true; #tag; x)}}`, `"#tag"`},
+		{`{{sort(split("b,a"; ","); desc)}}`, `["b","a"]`},
+		{`{{if(;;)}}`, `null`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

@@ -356,35 +356,22 @@ func (p *parser) parseCall() (node, error) {
 		return nil, err
 	}
 	open := p.tok.off
-	if err := p.advance(); err != nil {
-		return nil, err
-	}
 	call := &callNode{off: name.off, fn: fd}
-	if p.tok.kind == tRParen {
-		if err := p.advance(); err != nil {
+	for {
+		a, empty, err := p.parseArg(open)
+		if err != nil {
 			return nil, err
 		}
-	} else {
-		for {
-			a, err := p.parseArg(open)
-			if err != nil {
+		if p.tok.kind == tRParen {
+			if !empty || len(call.args) > 0 {
+				call.args = append(call.args, a)
+			}
+			if err := p.advance(); err != nil {
 				return nil, err
 			}
-			call.args = append(call.args, a)
-			if p.tok.kind == tSemi {
-				if err := p.advance(); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if p.tok.kind == tRParen {
-				if err := p.advance(); err != nil {
-					return nil, err
-				}
-				break
-			}
-			return nil, &parseError{off: open, msg: `missing ")"`, fatal: true}
+			break
 		}
+		call.args = append(call.args, a) // p.tok is ";"
 	}
 	n := len(call.args)
 	if n < fd.min || (fd.max >= 0 && n > fd.max) {
@@ -410,34 +397,36 @@ func arityMsg(fd *funcDef, n int) string {
 	return fmt.Sprintf("expected %s %s, got %d", want, unit, n)
 }
 
-// parseArg parses one function argument. An empty argument is null; an
-// argument that is not a valid expression is its literal text, trimmed.
-func (p *parser) parseArg(open int) (node, error) {
-	if p.tok.kind == tSemi || p.tok.kind == tRParen {
-		return &litNode{v: nil}, nil
+// parseArg parses one function argument, starting just after "(" or ";",
+// and leaves p.tok on the ";" or ")" that ends it. An empty argument is
+// null (empty reports it); an argument that is not a valid expression is
+// its literal text, trimmed.
+func (p *parser) parseArg(open int) (x node, empty bool, err error) {
+	start := p.lx.pos
+	if err := p.advance(); err == nil {
+		if p.tok.kind == tSemi || p.tok.kind == tRParen {
+			return &litNode{v: nil}, true, nil
+		}
+		depth, bare := p.depth, p.bareRefs
+		p.bareRefs = false
+		x, err := p.parseExpr(0)
+		p.bareRefs, p.depth = bare, depth
+		if err == nil && (p.tok.kind == tSemi || p.tok.kind == tRParen) {
+			return x, false, nil
+		}
+		if pe, ok := err.(*parseError); ok && pe.fatal {
+			return nil, false, err
+		}
 	}
-	start := p.tok.off
-	depth := p.depth
-	bare := p.bareRefs
-	p.bareRefs = false
-	x, err := p.parseExpr(0)
-	p.bareRefs = bare
-	if err == nil && (p.tok.kind == tSemi || p.tok.kind == tRParen) {
-		return x, nil
-	}
-	if pe, ok := err.(*parseError); ok && pe.fatal {
-		return nil, err
-	}
-	p.depth = depth
 	end := rawEnd(p.src, start)
 	p.lx.pos = end
 	if err := p.advance(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if p.tok.kind != tSemi && p.tok.kind != tRParen {
-		return nil, &parseError{off: open, msg: `missing ")"`, fatal: true}
+		return nil, false, &parseError{off: open, msg: `missing ")"`, fatal: true}
 	}
-	return &litNode{v: strings.TrimSpace(p.src[start:end])}, nil
+	return &litNode{v: strings.TrimSpace(p.src[start:end])}, false, nil
 }
 
 // rawEnd finds the end of a literal-text argument starting at off: the
