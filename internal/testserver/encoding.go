@@ -134,7 +134,7 @@ func (c *bombCache) chunks() (first, repeat []byte, err error) {
 			return
 		}
 		var out [][]byte
-		for range 3 {
+		for range 2 {
 			if _, err := fw.Write(zeros); err != nil {
 				c.err = err
 				return
@@ -146,9 +146,10 @@ func (c *bombCache) chunks() (first, repeat []byte, err error) {
 			out = append(out, bytes.Clone(buf.Bytes()))
 			buf.Reset()
 		}
-		// The third chunk is written with a window full of zeros, like every
-		// later one.
-		c.first, c.repeat = out[0], out[2]
+		// The second chunk is written with a window full of zeros: it decodes
+		// to zeros after any run of at least 32 KiB of zeros, so it can be
+		// repeated.
+		c.first, c.repeat = out[0], out[1]
 	})
 	return c.first, c.repeat, c.err
 }
@@ -360,14 +361,18 @@ func rleBlock(n int64, last bool) []byte {
 	return []byte{byte(h), byte(h >> 8), byte(h >> 16), 0}
 }
 
+// sharedBombs serves BombLength and WriteBomb. It only caches deterministic
+// bytes, so sharing it changes no behaviour.
+var sharedBombs = newBombCache()
+
 // BombLength returns the Content-Length of /reqflow/bomb/{name}?size=size.
 func BombLength(name string, size int64) (int64, error) {
-	return newBombCache().length(name, size)
+	return sharedBombs.length(name, size)
 }
 
 // WriteBomb writes the body of /reqflow/bomb/{name}?size=size to w.
 func WriteBomb(w io.Writer, name string, size int64) error {
-	return newBombCache().write(w, name, size)
+	return sharedBombs.write(w, name, size)
 }
 
 func (x *extras) bomb(w http.ResponseWriter, r *http.Request) {

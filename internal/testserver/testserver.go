@@ -171,7 +171,7 @@ func newHandler(c config) http.Handler {
 	)
 	mux := http.NewServeMux()
 	mux.Handle("/", bin)
-	ex := &extras{cfg: c, bombs: newBombCache()}
+	ex := &extras{cfg: c, bombs: sharedBombs}
 	ex.register(mux)
 	return logRequests(c.logger, mux)
 }
