@@ -95,8 +95,9 @@ func ManyCookies() []string { return append([]string(nil), manyCookies...) }
 
 // extras serves reqflow's endpoints under Prefix.
 type extras struct {
-	cfg   config
-	bombs *bombCache
+	cfg    config
+	bombs  *bombCache
+	flakes flakyCounter
 }
 
 // endpoint describes one extra endpoint for the index page.
@@ -126,6 +127,7 @@ func (x *extras) endpoints() []endpoint {
 		{"POST " + Prefix + "/upload", "reads any body (up to 64 GiB, no timeout) and reports its size and SHA-256", x.upload},
 		{"PUT " + Prefix + "/upload", "same as POST", x.upload},
 		{"GET " + Prefix + "/cookies/many", "several Set-Cookie headers in one response", x.cookiesMany},
+		{Prefix + "/flaky/{key}", "fails the first ?fail=N (2) requests per key with ?status= (503, with Retry-After: ?after=), then 200", x.flaky},
 		{Prefix + "/ratelimit", "429 with Retry-After (?after=SECONDS or an HTTP date)", x.ratelimit},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -367,7 +368,7 @@ func TestIndexListsExtras(t *testing.T) {
 	if want := "GET /reqflow/xml                   an XML document (attributes, repeated elements, CDATA, non-ASCII)"; lines[3] != want {
 		t.Fatalf("line 4\n got %q\nwant %q", lines[3], want)
 	}
-	if got, want := len(lines), 2+19; got != want {
+	if got, want := len(lines), 2+20; got != want {
 		t.Fatalf("%d lines, want %d:\n%s", got, want, body)
 	}
 }
@@ -431,5 +432,48 @@ func TestUpload(t *testing.T) {
 				t.Fatalf("status %d, echo %+v, want 200 %+v", resp.StatusCode, got, want)
 			}
 		})
+	}
+}
+
+func TestFlaky(t *testing.T) {
+	t.Parallel()
+	s, c := setup(t)
+	tests := []struct {
+		name       string
+		path       string
+		wantStatus []int
+		wantRetry  []string
+	}{
+		{"default", "/reqflow/flaky/a", []int{503, 503, 200, 200}, []string{"1", "1", "", ""}},
+		{"429 with a date", "/reqflow/flaky/b?fail=1&status=429&after=Wed,%2021%20Oct%202015%2007:28:00%20GMT", []int{429, 200}, []string{"Wed, 21 Oct 2015 07:28:00 GMT", ""}},
+		{"500 has no Retry-After", "/reqflow/flaky/c?fail=1&status=500", []int{500, 200}, []string{"", ""}},
+		{"never fails", "/reqflow/flaky/d?fail=0", []int{200}, []string{""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			key := strings.TrimPrefix(strings.SplitN(tt.path, "?", 2)[0], "/reqflow/flaky/")
+			for i, want := range tt.wantStatus {
+				resp, body := get(t, c, s.URL+tt.path)
+				if resp.StatusCode != want || resp.Header.Get("Retry-After") != tt.wantRetry[i] {
+					t.Fatalf("attempt %d: status %d Retry-After %q, want %d %q", i+1, resp.StatusCode, resp.Header.Get("Retry-After"), want, tt.wantRetry[i])
+				}
+				wantBody := fmt.Sprintf("{\n  \"key\": %q,\n  \"attempt\": %d,\n  \"status\": %d\n}\n", key, i+1, want)
+				if string(body) != wantBody {
+					t.Fatalf("attempt %d: body\n got %q\nwant %q", i+1, body, wantBody)
+				}
+			}
+		})
+	}
+	for _, bad := range []struct{ query, want string }{
+		{"fail=101", `query parameter fail: "101" is not a number from 0 to 100`},
+		{"status=302", `query parameter status: "302" is not a status from 400 to 599`},
+		{"after=later", `query parameter after: "later" is neither a number of seconds nor an HTTP date`},
+	} {
+		resp, body := get(t, c, s.URL+"/reqflow/flaky/bad?"+bad.query)
+		var got errorBody
+		if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != 400 || got.Error != bad.want {
+			t.Fatalf("?%s: status %d error %q (%v), want 400 %q", bad.query, resp.StatusCode, got.Error, err, bad.want)
+		}
 	}
 }

@@ -25,6 +25,8 @@
 //     filename* (FileDisposition, FileContent).
 //   - /reqflow/upload: hashes a streamed body of any size (UploadEcho).
 //   - /reqflow/cookies/many: several Set-Cookie headers (ManyCookies).
+//   - /reqflow/flaky/{key}: fails the first N requests per key, then 200,
+//     for deterministic retry tests (FlakyAttempt).
 //   - /reqflow/ratelimit: a 429 with Retry-After.
 //
 // `reqflow demo` runs the bundled examples against it, `reqflow httpbin`
