@@ -14,8 +14,11 @@
 // blueprint onto a Request is the module layer's job.
 //
 // Requests are sent with HTTP/1.1 (as Node's request library does) through
-// net/http transports that are cached per TLS setting. Environment proxy
-// settings are not used.
+// net/http transports that are cached per TLS setting. net/http writes
+// headers sorted by name; a thin connection wrapper restores the order and
+// case the user gave (see order.go). Environment proxy settings are not
+// used. A decoded response keeps its Content-Encoding and Content-Length
+// headers as the server sent them.
 package httpclient
 
 import (

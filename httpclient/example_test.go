@@ -2,6 +2,7 @@ package httpclient_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,4 +60,13 @@ func ExampleBuildURL() {
 		[]httpclient.Param{{Name: "foo", Value: "bar"}, {Name: "foo", Value: "baz"}}, false, false)
 	fmt.Println(u, err)
 	// Output: https://xn--bcher-kva.example/a%20b?x=1&foo%5B0%5D=bar&foo%5B1%5D=baz <nil>
+}
+
+func ExampleError() {
+	_, err := httpclient.New().Do(context.Background(), &httpclient.Request{URL: "ftp://user:secret@example.com/"})
+	var he *httpclient.Error
+	if errors.As(err, &he) {
+		fmt.Println(he.Kind, "|", he)
+	}
+	// Output: config | parsing url ftp://example.com/: unsupported scheme "ftp" (want http or https)
 }
