@@ -88,11 +88,11 @@ func writeText(b *strings.Builder, v any) {
 	}
 }
 
-// ToBool converts a value to a boolean the way Make coerces values into
-// boolean fields: null, false, "" and "false" (any case, surrounding spaces
-// ignored), the number 0 and NaN, an empty array and an empty buffer are
-// false; everything else (any other text, including "0", every date and
-// collection) is true.
+// ToBool converts a value to a boolean by Make's type coercion rules (as
+// documented for its white-label twin, Workfront Fusion): null is false;
+// text is false when it is empty or exactly "false", true otherwise; every
+// other value that exists is true — including the number 0, an empty array
+// and an empty buffer.
 func ToBool(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -100,21 +100,7 @@ func ToBool(v any) bool {
 	case bool:
 		return x
 	case string:
-		s := strings.TrimSpace(x)
-		return s != "" && !strings.EqualFold(s, "false")
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	case int:
-		return x != 0
-	case int64:
-		return x != 0
-	case json.Number:
-		f, err := x.Float64()
-		return err != nil || f != 0
-	case []any:
-		return len(x) > 0
-	case []byte:
-		return len(x) > 0
+		return x != "" && x != "false"
 	}
 	return true
 }

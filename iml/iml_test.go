@@ -369,9 +369,9 @@ func TestToTextAndToBool(t *testing.T) {
 		v    any
 		want bool
 	}{
-		{nil, false}, {false, false}, {true, true}, {"", false}, {"false", false}, {" FALSE ", false},
-		{"0", true}, {"no", true}, {0.0, false}, {1.0, true}, {json.Number("0"), false},
-		{[]any{}, false}, {[]any{nil}, true}, {map[string]any{}, true}, {fixedNow, true}, {[]byte{}, false},
+		{nil, false}, {false, false}, {true, true}, {"", false}, {"false", false}, {"FALSE", true}, {" false", true},
+		{"0", true}, {"no", true}, {0.0, true}, {1.0, true}, {json.Number("0"), true},
+		{[]any{}, true}, {[]any{nil}, true}, {map[string]any{}, true}, {fixedNow, true}, {[]byte{}, true},
 	}
 	for _, tt := range bools {
 		if got := ToBool(tt.v); got != tt.want {
