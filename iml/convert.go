@@ -260,3 +260,26 @@ func validUTF8(s string) string {
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
+
+// ToNumber converts a value to a number by Make's coercion rules: numbers
+// as they are, text holding a number (surrounding spaces allowed; also hex
+// 0x…, Infinity). Everything else — null, booleans, dates, arrays — is not
+// a number and reports false.
+func ToNumber(v any) (float64, bool) {
+	if s, ok := v.(string); ok {
+		return parseJSNumber(s)
+	}
+	return numberOf(v)
+}
+
+// ToDate converts a value to a date by Make's coercion rules: dates as they
+// are; text in ISO-8601 or one of the layouts Make documents (2016-06-20
+// 19:26:44 GMT+02:00, 2016/06/20 5:26 PM, 06/20/2016, 20.6.2016 17:26…),
+// read in loc (nil means UTC) when it names no zone; numbers as
+// milliseconds since the Unix epoch. It reports false for anything else.
+func ToDate(v any, loc *time.Location) (time.Time, bool) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return toDate(v, loc)
+}

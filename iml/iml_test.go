@@ -422,3 +422,52 @@ func TestTypedSlicesFromGoCode(t *testing.T) {
 		}
 	}
 }
+
+func TestToNumberAndToDate(t *testing.T) {
+	t.Parallel()
+	nums := []struct {
+		v    any
+		want float64
+		ok   bool
+	}{
+		{3.5, 3.5, true}, {int64(4), 4, true}, {json.Number("12"), 12, true}, {" 7 ", 7, true},
+		{"0x1F", 31, true}, {"1e3", 1000, true}, {"", 0, false}, {"12px", 0, false},
+		{nil, 0, false}, {true, 0, false}, {fixedNow, 0, false}, {[]any{1.0}, 0, false},
+	}
+	for _, tt := range nums {
+		got, ok := ToNumber(tt.v)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ToNumber(%#v) = %v, %v; want %v, %v", tt.v, got, ok, tt.want, tt.ok)
+		}
+	}
+	prague, _ := time.LoadLocation("Europe/Prague")
+	dates := []struct {
+		v    any
+		loc  *time.Location
+		want string // "" = not a date
+	}{
+		{fixedNow, nil, "2019-10-07T12:00:00.000Z"},
+		{"2016-06-20T17:26:44.356Z", nil, "2016-06-20T17:26:44.356Z"},
+		{"2016-06-20 19:26:44 GMT+02:00", nil, "2016-06-20T17:26:44.000Z"},
+		{"2016-06-20 19:26+0200", nil, "2016-06-20T17:26:00.000Z"},
+		{"2016/06/20 5:26 PM", nil, "2016-06-20T17:26:00.000Z"},
+		{"06/20/2016", prague, "2016-06-19T22:00:00.000Z"},
+		{"20.6.2016 19:26:44+02:00", nil, "2016-06-20T17:26:44.000Z"},
+		{"Mon, 20 Jun 2016 17:26:44 GMT", nil, "2016-06-20T17:26:44.000Z"},
+		{1466443604000.0, nil, "2016-06-20T17:26:44.000Z"},
+		{"2016-02-30", nil, ""},
+		{"13/01/2016", nil, ""},
+		{"tomorrow", nil, ""},
+		{nil, nil, ""},
+	}
+	for _, tt := range dates {
+		got, ok := ToDate(tt.v, tt.loc)
+		g := ""
+		if ok {
+			g = ToText(got)
+		}
+		if g != tt.want {
+			t.Errorf("ToDate(%#v) = %q, want %q", tt.v, g, tt.want)
+		}
+	}
+}
