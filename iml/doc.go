@@ -29,6 +29,16 @@
 //   - Calls: name(a; b; ; d), an empty argument being null. An argument that is
 //     not a valid expression is taken as its literal text, trimmed, as Make
 //     allows (formatDate(now; DD.MM.YYYY)).
+//   - Any other bare name outside a function argument ({{airtableBaseId}},
+//     {{settings.retries}}) is a reference to a scope root of that name; the
+//     keywords are also recognised in any letter case (emptyString).
+//   - ignore evaluates to null (the field is left unset) and erase to "".
+//
+// Conversions follow Make's type coercion rules: ToText (text fields),
+// ToBool (boolean fields and conditions), ToNumber and ToDate (filters).
+// Template.Roots lists the modules a template references, so that a
+// blueprint that maps a module that does not exist can be rejected at load
+// time.
 //
 // The function library covers Make's general, text, math, date and array
 // functions, plus the extra functions of Make's white-label twin (Adobe

@@ -21,8 +21,12 @@ var (
 	regexMu    sync.Mutex
 )
 
-// maxCachedRegexes bounds the regex cache.
-const maxCachedRegexes = 512
+// maxCachedRegexes bounds the regex cache; maxRegexLen the size of one
+// pattern (Go's RE2 runs in linear time, so the input needs no bound).
+const (
+	maxCachedRegexes = 512
+	maxRegexLen      = 16 << 10
+)
 
 // parseRegexLiteral reports whether s is a /pattern/flags literal and
 // returns its pattern and flags.
@@ -47,6 +51,9 @@ func parseRegexLiteral(s string) (pattern, flags string, ok bool) {
 func compileJSRegex(literal, pattern, flags string) (*jsRegex, error) {
 	if r, ok := regexCache.Load(literal); ok {
 		return r.(*jsRegex), nil
+	}
+	if len(pattern) > maxRegexLen {
+		return nil, fmt.Errorf("regular expression is longer than %d bytes", maxRegexLen)
 	}
 	src, err := translateJSRegex(pattern)
 	if err != nil {
