@@ -5,23 +5,13 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/reqflow/reqflow/blueprint"
 	"github.com/reqflow/reqflow/bundle"
-	"github.com/reqflow/reqflow/iml"
 )
 
 // Scenario is a blueprint prepared to run: every module resolved to its
@@ -38,6 +28,25 @@ type step struct {
 	module  Module
 	mapper  *mapper
 	stubbed bool
+	filter  *filter
+	// routes are a router's branches, run in order for every bundle.
+	routes [][]*step
+	// onerror is the error-handler route attached to the module.
+	onerror []*step
+	// directive is set for builtin:Ignore, Resume, Commit, Rollback, Break.
+	directive string
+	// aggregator is set for modules that aggregate their feeder's bundles;
+	// feeder is the source module's id.
+	aggregator Aggregator
+	feeder     string
+	// aggregators lists the aggregators whose feeder is this module.
+	aggregators []*aggPos
+}
+
+// aggPos locates an aggregator: the flow it stands in and its index there.
+type aggPos struct {
+	flow  []*step
+	index int
 }
 
 // LoadOptions changes how a blueprint is prepared.
@@ -109,6 +118,7 @@ func Load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, []ModuleReport, error) {
 	sc := &Scenario{Name: bp.Name}
 	var reports []ModuleReport
+	index := map[*blueprint.Module]int{}
 	seen := map[int]string{}
 	blueprint.Walk(bp.Flow, func(m *blueprint.Module) {
 		r := ModuleReport{ID: m.ID, Module: m.Module, Version: m.Version, Path: m.Path, Label: m.Label, Supported: true}
@@ -119,35 +129,62 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 				seen[m.ID] = m.Path
 			}
 		}
+		index[m] = len(reports)
 		reports = append(reports, r)
 	})
-	// Only the top-level linear flow runs for now; routes and error routes
-	// are reported as unsupported.
-	i := 0
-	var visit func(flow []*blueprint.Module, top bool)
-	visit = func(flow []*blueprint.Module, top bool) {
+	steps := map[string]*step{}
+	var build func(flow []*blueprint.Module) []*step
+	build = func(flow []*blueprint.Module) []*step {
+		var out []*step
 		for _, m := range flow {
-			r := &reports[i]
-			i++
-			if r.Reason != "" {
-				continue
-			}
-			s, err := prepare(reg, m, opts, top)
-			if err != nil {
+			r := &reports[index[m]]
+			st, err := prepare(reg, m, opts)
+			if err != nil && r.Supported {
 				r.Supported, r.Reason = false, err.Error()
-			} else if s != nil {
-				r.Stubbed = s.stubbed
-				if top {
-					sc.flow = append(sc.flow, s)
+			}
+			if st != nil {
+				r.Stubbed = st.stubbed
+				steps[st.id] = st
+				for _, rt := range m.Routes {
+					st.routes = append(st.routes, build(rt.Flow))
+				}
+				st.onerror = build(m.OnError)
+				out = append(out, st)
+			} else {
+				for _, rt := range m.Routes {
+					build(rt.Flow)
+				}
+				build(m.OnError)
+			}
+		}
+		return out
+	}
+	sc.flow = build(bp.Flow)
+	// Link aggregators to their feeders: the feeder must run before the
+	// aggregator on the same path.
+	var link func(flow []*step, before map[string]bool)
+	link = func(flow []*step, before map[string]bool) {
+		path := map[string]bool{}
+		for k := range before {
+			path[k] = true
+		}
+		for i, st := range flow {
+			if st.aggregator != nil {
+				r := &reports[index[st.bp]]
+				if feeder, ok := steps[st.feeder]; ok && path[st.feeder] {
+					feeder.aggregators = append(feeder.aggregators, &aggPos{flow: flow, index: i})
+				} else if r.Supported {
+					r.Supported, r.Reason = false, fmt.Sprintf("parameters: field %q: module %s does not run before this aggregator", "feeder", st.feeder)
 				}
 			}
-			for _, rt := range m.Routes {
-				visit(rt.Flow, false)
+			path[st.id] = true
+			for _, rt := range st.routes {
+				link(rt, path)
 			}
-			visit(m.OnError, false)
+			link(st.onerror, path)
 		}
 	}
-	visit(bp.Flow, true)
+	link(sc.flow, nil)
 	var problems []ModuleProblem
 	for _, r := range reports {
 		if !r.Supported {
@@ -160,47 +197,79 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 	return sc, reports, nil
 }
 
+// Directives are the error-handler modules the engine itself carries out.
+var directives = map[string]string{
+	"builtin:Ignore":   "Ignore",
+	"builtin:Resume":   "Resume",
+	"builtin:Commit":   "Commit",
+	"builtin:Rollback": "Rollback",
+	"builtin:Break":    "Break",
+}
+
+// router is the module type of Make's router.
+const router = "builtin:BasicRouter"
+
 // prepare resolves one module. It returns nil, nil for a placeholder.
-func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions, top bool) (*step, error) {
+func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error) {
 	if m.Module == placeholder {
 		return nil, nil
 	}
 	if m.ID == 0 {
 		return nil, errors.New("the module has no id")
 	}
-	st := &step{bp: m, id: strconv.Itoa(m.ID)}
+	st := &step{bp: m, id: strconv.Itoa(m.ID), mapper: &mapper{m: map[string]*mapper{}}}
+	f, err := compileFilter(m.Filter)
+	if err != nil {
+		return st, err
+	}
+	st.filter = f
 	if out, ok := opts.Stubs[m.ID]; ok {
 		st.stubbed = true
 		st.module = ModuleFunc(func(context.Context, *Op) ([]bundle.Bundle, error) { return cloneBundles(out), nil })
-		st.mapper = &mapper{m: map[string]*mapper{}}
 		return st, nil
 	}
-	if !top {
-		return nil, errors.New("modules inside routers and error routes are not supported yet")
+	if d, ok := directives[m.Module]; ok {
+		st.directive = d
+		mp, err := compileMapper(m.Mapper, "")
+		if err != nil {
+			return st, err
+		}
+		st.mapper = mp
+		return st, nil
 	}
-	if len(m.Routes) > 0 {
-		return nil, errors.New("routers are not supported yet")
-	}
-	if len(m.OnError) > 0 {
-		return nil, errors.New("error handlers (onerror) are not supported yet")
-	}
-	if m.Filter != nil && len(m.Filter.Conditions) > 0 {
-		return nil, errors.New("filters are not supported yet")
+	if m.Module == router {
+		return st, nil
 	}
 	spec, err := reg.Lookup(m.Module, m.Version)
 	if err != nil {
-		return nil, fmt.Errorf("%w; stub it with --stub %d=FILE.json", err, m.ID)
+		return st, fmt.Errorf("%w; stub it with --stub %d=FILE.json", err, m.ID)
 	}
 	mod, err := spec.New(m)
 	if err != nil {
-		return nil, err
+		return st, err
 	}
 	mp, err := compileMapper(m.Mapper, "")
 	if err != nil {
-		return nil, err
+		return st, err
 	}
 	st.module, st.mapper = mod, mp
+	if agg, ok := mod.(Aggregator); ok {
+		st.aggregator = agg
+		fid, err := feederID(m.Parameters["feeder"])
+		if err != nil {
+			return st, err
+		}
+		st.feeder = fid
+	}
 	return st, nil
+}
+
+func feederID(v any) (string, error) {
+	s := strings.TrimSpace(fmt.Sprint(v))
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return strconv.Itoa(n), nil
+	}
+	return "", fmt.Errorf("parameters: field %q: expected the id of the source module, got %s", "feeder", describe(v))
 }
 
 func cloneBundles(in []bundle.Bundle) []bundle.Bundle {
@@ -227,231 +296,4 @@ func cloneValue(v any) any {
 		return out
 	}
 	return v
-}
-
-// Status is the outcome of an execution, as Make reports it.
-type Status string
-
-// Execution statuses.
-const (
-	StatusSuccess Status = "success"
-	StatusWarning Status = "warning"
-	StatusError   Status = "error"
-)
-
-// Execution is one run of a scenario: its operations, bundles and errors.
-type Execution struct {
-	// ID identifies the execution; {{executionId}} in formulas.
-	ID string
-	// Scenario is the scenario's name.
-	Scenario string
-	// Status is the outcome, set when the run ends.
-	Status Status
-	// Err is the error that ended the execution, if one did.
-	Err *ExecError
-	// Modules lists every module that ran, in first-run order.
-	Modules []*ModuleRun
-	// Started and Finished bound the run.
-	Started, Finished time.Time
-
-	// Inputs are the values {{var.input.NAME}} reads.
-	Inputs map[string]any
-	// Logger receives the execution's log records.
-	Logger *slog.Logger
-
-	jarOnce sync.Once
-	jar     http.CookieJar
-	runs    map[string]*ModuleRun
-	results map[string]*Result
-}
-
-// ExecError is the error that ended an execution.
-type ExecError struct {
-	// ModuleID is the id of the module that failed.
-	ModuleID int
-	// Module is the failing module's type.
-	Module string
-	*Error
-}
-
-// ModuleRun is what one module did during an execution.
-type ModuleRun struct {
-	ID         int
-	Module     string
-	Label      string
-	Stubbed    bool
-	Operations []*Operation
-}
-
-// Operation is one run of a module on one input.
-type Operation struct {
-	// Input is the evaluated mapper, with secrets redacted.
-	Input map[string]any
-	// Outputs are the bundles the operation produced.
-	Outputs []bundle.Bundle
-	// Err is the operation's error, if it failed.
-	Err *Error
-	// Duration is how long the operation took.
-	Duration time.Duration
-}
-
-// Result is extra information a module leaves for later modules of the same
-// execution (Retrieve Headers reads the raw headers of an HTTP module).
-type Result struct {
-	// Header holds response headers in received order.
-	Header [][2]string
-}
-
-// CookieJar returns the execution's cookie jar, shared by every HTTP module
-// that has "Share cookies" on.
-func (x *Execution) CookieJar() http.CookieJar {
-	x.jarOnce.Do(func() {
-		jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
-		x.jar = jar
-	})
-	return x.jar
-}
-
-// SetResult records a module's extra result for later modules.
-func (x *Execution) SetResult(moduleID int, r *Result) {
-	x.results[strconv.Itoa(moduleID)] = r
-}
-
-// Result returns the last extra result a module recorded.
-func (x *Execution) Result(moduleID int) (*Result, bool) {
-	r, ok := x.results[strconv.Itoa(moduleID)]
-	return r, ok
-}
-
-// RunOptions configures one execution.
-type RunOptions struct {
-	// Inputs are the values {{var.input.NAME}} reads.
-	Inputs map[string]any
-	// Logger receives log records; nil discards them.
-	Logger *slog.Logger
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// Location is the scenario time zone for date formulas; nil means UTC.
-	Location *time.Location
-}
-
-// Run executes the scenario once. The returned execution is complete even
-// when its status is error; the error return is reserved for a cancelled
-// context.
-func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error) {
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	x := &Execution{
-		ID:       newID(),
-		Scenario: sc.Name,
-		Inputs:   opts.Inputs,
-		Logger:   logger,
-		Started:  now(),
-		runs:     map[string]*ModuleRun{},
-		results:  map[string]*Result{},
-	}
-	inputs := map[string]any{}
-	for k, v := range opts.Inputs {
-		inputs[k] = v
-	}
-	r := &runner{x: x, flow: sc.flow, scope: iml.MapScope{"var": map[string]any{"input": inputs}}}
-	r.env = &iml.Env{Scope: r.scope, Location: opts.Location, ExecutionID: x.ID}
-	if opts.Now != nil {
-		r.now = opts.Now
-	}
-	err := r.run(ctx, 0)
-	x.Finished = now()
-	x.Status = StatusSuccess
-	if x.Err != nil {
-		x.Status = StatusError
-	}
-	if err != nil && ctx.Err() != nil {
-		return x, fmt.Errorf("running scenario: %w", ctx.Err())
-	}
-	return x, nil
-}
-
-type runner struct {
-	x     *Execution
-	flow  []*step
-	scope iml.MapScope
-	env   *iml.Env
-	now   func() time.Time
-}
-
-// errStop ends the depth-first walk after an unhandled error.
-var errStop = errors.New("execution stopped")
-
-func (r *runner) run(ctx context.Context, i int) error {
-	if i == len(r.flow) {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	st := r.flow[i]
-	run := r.x.runs[st.id]
-	if run == nil {
-		run = &ModuleRun{ID: st.bp.ID, Module: st.bp.Module, Label: st.bp.Label, Stubbed: st.stubbed}
-		r.x.runs[st.id] = run
-		r.x.Modules = append(r.x.Modules, run)
-	}
-	if r.now != nil {
-		r.env.Now = r.now()
-	}
-	op := &Operation{}
-	run.Operations = append(run.Operations, op)
-	start := time.Now()
-	outs, err := r.operation(ctx, st, op)
-	op.Duration = time.Since(start)
-	if err != nil {
-		op.Err = AsError(err)
-		r.x.Err = &ExecError{ModuleID: st.bp.ID, Module: st.bp.Module, Error: op.Err}
-		r.x.Logger.LogAttrs(ctx, slog.LevelError, "operation failed",
-			slog.Int("module", st.bp.ID), slog.String("type", string(op.Err.Type)), slog.String("message", op.Err.Message))
-		return errStop
-	}
-	op.Outputs = outs
-	prev, had := r.scope[st.id]
-	for _, b := range outs {
-		r.scope[st.id] = b
-		if err := r.run(ctx, i+1); err != nil {
-			return err
-		}
-	}
-	if had {
-		r.scope[st.id] = prev
-	} else {
-		delete(r.scope, st.id)
-	}
-	return nil
-}
-
-func (r *runner) operation(ctx context.Context, st *step, op *Operation) ([]bundle.Bundle, error) {
-	v, err := st.mapper.eval(r.env, "")
-	if err != nil {
-		return nil, &Error{Type: DataError, Message: err.Error(), Err: err}
-	}
-	input, _ := v.(map[string]any)
-	if input == nil {
-		input = map[string]any{}
-	}
-	op.Input = Redact(input)
-	outs, err := st.module.Run(ctx, &Op{Input: input, Module: st.bp, Execution: r.x})
-	if err != nil {
-		return nil, err
-	}
-	return outs, nil
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -21,6 +21,7 @@ type ReportError struct {
 	Type       ErrorType `json:"type"`
 	Message    string    `json:"message"`
 	StatusCode int       `json:"statusCode,omitempty"`
+	HandledBy  string    `json:"handledBy,omitempty"`
 }
 
 // ReportModule is one module in a Report.
@@ -60,6 +61,7 @@ func (x *Execution) Report() *Report {
 			}
 			if op.Err != nil {
 				ro.Error = reportError(m.ID, op.Err)
+				ro.Error.HandledBy = op.HandledBy
 			}
 			rm.Operations = append(rm.Operations, ro)
 		}

@@ -1,0 +1,450 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/reqflow/reqflow/bundle"
+	"github.com/reqflow/reqflow/iml"
+)
+
+// Status is the outcome of an execution, as Make reports it.
+type Status string
+
+// Execution statuses.
+const (
+	StatusSuccess Status = "success"
+	StatusWarning Status = "warning"
+	StatusError   Status = "error"
+)
+
+// Aggregator is a module that runs once over every bundle that reached it
+// from one operation of its source module (the "feeder"), instead of once
+// per bundle. Its items are its mapper evaluated for each of those bundles.
+type Aggregator interface {
+	Module
+	Aggregate(ctx context.Context, op *Op, items []map[string]any) ([]bundle.Bundle, error)
+}
+
+// Execution is one run of a scenario: its operations, bundles and errors.
+type Execution struct {
+	// ID identifies the execution; {{executionId}} in formulas.
+	ID string
+	// Scenario is the scenario's name.
+	Scenario string
+	// Status is the outcome, set when the run ends.
+	Status Status
+	// Err is the error that ended the execution, if one did.
+	Err *ExecError
+	// Modules lists every module that ran, in first-run order.
+	Modules []*ModuleRun
+	// Incomplete lists the operations a Break directive stored for later.
+	Incomplete []*Incomplete
+	// Started and Finished bound the run.
+	Started, Finished time.Time
+
+	// Inputs are the values {{var.input.NAME}} reads.
+	Inputs map[string]any
+	// Logger receives the execution's log records.
+	Logger *slog.Logger
+
+	jarOnce sync.Once
+	jar     http.CookieJar
+	runs    map[string]*ModuleRun
+	results map[string]*Result
+	vars    map[string]any
+}
+
+// Incomplete is an operation that failed and was stored by a Break
+// directive, to be retried later.
+type Incomplete struct {
+	// ModuleID is the failed module.
+	ModuleID int
+	// Error is the failure.
+	Error *Error
+	// Retry, Count and Interval are the Break directive's settings.
+	Retry    bool
+	Count    int
+	Interval time.Duration
+}
+
+// ExecError is the error that ended an execution.
+type ExecError struct {
+	// ModuleID is the id of the module that failed.
+	ModuleID int
+	// Module is the failing module's type.
+	Module string
+	*Error
+}
+
+// ModuleRun is what one module did during an execution.
+type ModuleRun struct {
+	ID         int
+	Module     string
+	Label      string
+	Stubbed    bool
+	Operations []*Operation
+}
+
+// Operation is one run of a module on one input.
+type Operation struct {
+	// Input is the evaluated mapper, with secrets redacted.
+	Input map[string]any
+	// Outputs are the bundles the operation produced.
+	Outputs []bundle.Bundle
+	// Err is the operation's error, if it failed.
+	Err *Error
+	// HandledBy names the directive that handled Err ("Ignore", "Resume",
+	// "Commit", "Rollback", "Break"), or is empty when nothing did.
+	HandledBy string
+	// Duration is how long the operation took.
+	Duration time.Duration
+}
+
+// Result is extra information a module leaves for later modules of the same
+// execution (Retrieve Headers reads the raw headers of an HTTP module).
+type Result struct {
+	// Header holds response headers in received order.
+	Header [][2]string
+}
+
+// CookieJar returns the execution's cookie jar, shared by every HTTP module
+// that has "Share cookies" on.
+func (x *Execution) CookieJar() http.CookieJar {
+	x.jarOnce.Do(func() {
+		jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+		x.jar = jar
+	})
+	return x.jar
+}
+
+// SetResult records a module's extra result for later modules.
+func (x *Execution) SetResult(moduleID int, r *Result) {
+	x.results[strconv.Itoa(moduleID)] = r
+}
+
+// Result returns the last extra result a module recorded.
+func (x *Execution) Result(moduleID int) (*Result, bool) {
+	r, ok := x.results[strconv.Itoa(moduleID)]
+	return r, ok
+}
+
+// Var returns an execution variable (set by Set Variable modules).
+func (x *Execution) Var(name string) (any, bool) {
+	v, ok := x.vars[name]
+	return v, ok
+}
+
+// SetVar sets an execution variable.
+func (x *Execution) SetVar(name string, v any) { x.vars[name] = v }
+
+// RunOptions configures one execution.
+type RunOptions struct {
+	// Inputs are the values {{var.input.NAME}} reads.
+	Inputs map[string]any
+	// Logger receives log records; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Location is the scenario time zone for date formulas; nil means UTC.
+	Location *time.Location
+}
+
+// Run executes the scenario once. The returned execution is complete even
+// when its status is error; the error return is reserved for a cancelled
+// context.
+func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	x := &Execution{
+		ID:       newID(),
+		Scenario: sc.Name,
+		Inputs:   opts.Inputs,
+		Logger:   logger,
+		Started:  now(),
+		runs:     map[string]*ModuleRun{},
+		results:  map[string]*Result{},
+		vars:     map[string]any{},
+	}
+	inputs := map[string]any{}
+	for k, v := range opts.Inputs {
+		inputs[k] = v
+	}
+	r := &runner{x: x, scope: iml.MapScope{"var": map[string]any{"input": inputs}}, buffers: map[*step][]map[string]any{}}
+	r.env = &iml.Env{Scope: r.scope, Location: opts.Location, ExecutionID: x.ID}
+	r.now = opts.Now
+	err := r.run(ctx, sc.flow, 0)
+	x.Finished = now()
+	switch {
+	case x.Err != nil:
+		x.Status = StatusError
+	case len(x.Incomplete) > 0:
+		x.Status = StatusWarning
+	default:
+		x.Status = StatusSuccess
+	}
+	if err != nil && ctx.Err() != nil {
+		return x, fmt.Errorf("running scenario: %w", ctx.Err())
+	}
+	return x, nil
+}
+
+type runner struct {
+	x     *Execution
+	scope iml.MapScope
+	env   *iml.Env
+	now   func() time.Time
+	// buffers hold what each aggregator collected during its feeder's
+	// current operation.
+	buffers map[*step][]map[string]any
+}
+
+// halt ends the whole execution: an unhandled error, Commit or Rollback.
+type halt struct{ reason string }
+
+func (h *halt) Error() string { return "execution ended: " + h.reason }
+
+// directiveSignal carries a directive out of an error route to the module
+// whose error it handles.
+type directiveSignal struct {
+	name   string
+	output bundle.Bundle
+}
+
+func (d *directiveSignal) Error() string { return "directive " + d.name }
+
+// run runs flow from index i for the bundle now in scope, depth first.
+func (r *runner) run(ctx context.Context, flow []*step, i int) error {
+	if i == len(flow) {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	st := flow[i]
+	if r.now != nil {
+		r.env.Now = r.now()
+	}
+	ok, err := st.filter.pass(r.env)
+	if err != nil {
+		return r.fail(st, &Error{Type: DataError, Message: err.Error(), Err: err})
+	}
+	if !ok {
+		return nil
+	}
+	switch {
+	case st.directive != "":
+		return r.directive(st)
+	case st.bp.Module == router:
+		for _, route := range st.routes {
+			if err := r.run(ctx, route, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	case st.aggregator != nil:
+		item, err := st.mapper.eval(r.env, "")
+		if err != nil {
+			return r.fail(st, &Error{Type: DataError, Message: err.Error(), Err: err})
+		}
+		m, _ := item.(map[string]any)
+		r.buffers[st] = append(r.buffers[st], m)
+		return nil
+	}
+	run := r.moduleRun(st)
+	op := &Operation{}
+	run.Operations = append(run.Operations, op)
+	for _, a := range st.aggregators {
+		r.buffers[a.flow[a.index]] = []map[string]any{}
+	}
+	start := time.Now()
+	outs, err := r.operation(ctx, st, op)
+	op.Duration = time.Since(start)
+	if err != nil {
+		outs, err = r.handle(ctx, st, op, err)
+		if err != nil || outs == nil {
+			return err
+		}
+	} else {
+		op.Outputs = outs
+	}
+	if err := r.continueWith(ctx, flow, i, st, outs); err != nil {
+		return err
+	}
+	return r.flushAggregators(ctx, st)
+}
+
+// continueWith runs the rest of flow once per output bundle of st.
+func (r *runner) continueWith(ctx context.Context, flow []*step, i int, st *step, outs []bundle.Bundle) error {
+	prev, had := r.scope[st.id]
+	defer func() {
+		if had {
+			r.scope[st.id] = prev
+		} else {
+			delete(r.scope, st.id)
+		}
+	}()
+	for _, b := range outs {
+		r.scope[st.id] = b
+		if err := r.run(ctx, flow, i+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushAggregators runs every aggregator fed by st over what it collected,
+// then continues the flow after each aggregator with its output.
+func (r *runner) flushAggregators(ctx context.Context, st *step) error {
+	for _, a := range st.aggregators {
+		agg := a.flow[a.index]
+		items := r.buffers[agg]
+		delete(r.buffers, agg)
+		run := r.moduleRun(agg)
+		op := &Operation{Input: map[string]any{"bundles": len(items)}}
+		run.Operations = append(run.Operations, op)
+		start := time.Now()
+		outs, err := agg.aggregator.Aggregate(ctx, &Op{Input: map[string]any{}, Module: agg.bp, Execution: r.x}, items)
+		op.Duration = time.Since(start)
+		if err != nil {
+			outs, err = r.handle(ctx, agg, op, err)
+			if err != nil || outs == nil {
+				return err
+			}
+		} else {
+			op.Outputs = outs
+		}
+		if err := r.continueWith(ctx, a.flow, a.index, agg, outs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *runner) moduleRun(st *step) *ModuleRun {
+	run := r.x.runs[st.id]
+	if run == nil {
+		run = &ModuleRun{ID: st.bp.ID, Module: st.bp.Module, Label: st.bp.Label, Stubbed: st.stubbed}
+		r.x.runs[st.id] = run
+		r.x.Modules = append(r.x.Modules, run)
+	}
+	return run
+}
+
+// fail records an error that happened outside an operation (a filter that
+// cannot be evaluated) and ends the execution.
+func (r *runner) fail(st *step, e *Error) error {
+	r.x.Err = &ExecError{ModuleID: st.bp.ID, Module: st.bp.Module, Error: e}
+	return &halt{reason: e.Error()}
+}
+
+// handle deals with an operation's error: through the module's error route
+// when it has one, else by ending the execution. It returns the bundles to
+// continue with (a Resume directive's substitute output), or nil.
+func (r *runner) handle(ctx context.Context, st *step, op *Operation, err error) ([]bundle.Bundle, error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	e := AsError(err)
+	op.Err = e
+	r.x.Logger.LogAttrs(ctx, slog.LevelError, "operation failed",
+		slog.Int("module", st.bp.ID), slog.String("type", string(e.Type)), slog.String("message", e.Message))
+	if len(st.onerror) == 0 {
+		r.x.Err = &ExecError{ModuleID: st.bp.ID, Module: st.bp.Module, Error: e}
+		return nil, &halt{reason: e.Error()}
+	}
+	prev, had := r.scope[st.id]
+	r.scope[st.id] = map[string]any{"error": e.Bundle()}
+	rerr := r.run(ctx, st.onerror, 0)
+	if had {
+		r.scope[st.id] = prev
+	} else {
+		delete(r.scope, st.id)
+	}
+	var sig *directiveSignal
+	switch {
+	case rerr == nil:
+		// A route that ends without a directive ignores the error.
+		op.HandledBy = "Ignore"
+		return nil, nil
+	case errors.As(rerr, &sig):
+	default:
+		return nil, rerr
+	}
+	op.HandledBy = sig.name
+	switch sig.name {
+	case "Resume":
+		op.Outputs = []bundle.Bundle{sig.output}
+		return op.Outputs, nil
+	case "Commit":
+		return nil, &halt{reason: "committed after an error"}
+	case "Rollback":
+		r.x.Err = &ExecError{ModuleID: st.bp.ID, Module: st.bp.Module, Error: e}
+		return nil, &halt{reason: "rolled back"}
+	case "Break":
+		r.x.Incomplete = append(r.x.Incomplete, breakRecord(st, e, sig.output))
+	}
+	return nil, nil
+}
+
+// directive evaluates a directive module in an error route.
+func (r *runner) directive(st *step) error {
+	v, err := st.mapper.eval(r.env, "")
+	if err != nil {
+		return r.fail(st, &Error{Type: DataError, Message: err.Error(), Err: err})
+	}
+	m, _ := v.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	run := r.moduleRun(st)
+	run.Operations = append(run.Operations, &Operation{Input: Redact(m)})
+	return &directiveSignal{name: st.directive, output: m}
+}
+
+func breakRecord(st *step, e *Error, settings map[string]any) *Incomplete {
+	f := NewFields(settings)
+	return &Incomplete{
+		ModuleID: st.bp.ID,
+		Error:    e,
+		Retry:    f.Bool("retry", false),
+		Count:    f.Int("count", 3, 1, 10000),
+		Interval: time.Duration(f.Int("interval", 15, 1, 44640)) * time.Minute,
+	}
+}
+
+func (r *runner) operation(ctx context.Context, st *step, op *Operation) ([]bundle.Bundle, error) {
+	v, err := st.mapper.eval(r.env, "")
+	if err != nil {
+		return nil, &Error{Type: DataError, Message: err.Error(), Err: err}
+	}
+	input, _ := v.(map[string]any)
+	if input == nil {
+		input = map[string]any{}
+	}
+	op.Input = Redact(input)
+	return st.module.Run(ctx, &Op{Input: input, Module: st.bp, Execution: r.x})
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
