@@ -117,6 +117,8 @@ func TestEvalReferencesAndLiterals(t *testing.T) {
 		{``, `""`},
 		{`{ {{1.count}} }`, `"{ 3 }"`},
 		{`a }} b`, `"a }} b"`},
+		{`{{{1.count}}}`, `"{3}"`},
+		{`{"n":{{{1.count}}:1}}`, `"{\"n\":{3:1}}"`},
 		{"{{1.data\n.tags[ 2 ]}}", `"b"`},
 		{`{{airtableBaseId}}`, `"app123"`},
 		{`{{settings.retries + 1}}`, `4`},

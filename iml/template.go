@@ -58,6 +58,11 @@ func Compile(src string) (*Template, error) {
 			t.parts = append(t.parts, part{text: src[pos:]})
 			break
 		}
+		// In a run of braces the last two open the formula: {{{1.x}}} is
+		// "{" + 1.x + "}".
+		for pos+i+2 < len(src) && src[pos+i+2] == '{' {
+			i++
+		}
 		if i > 0 {
 			t.parts = append(t.parts, part{text: src[pos : pos+i]})
 		}
