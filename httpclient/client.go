@@ -645,6 +645,13 @@ func (x *exchange) newRequest() (*http.Request, error) {
 			}
 		case "accept-encoding":
 			hasAE = true
+		case "connection", "expect":
+			// net/http acts on these (closing the connection, waiting
+			// for 100 Continue) only under the canonical key; the
+			// connection wrapper restores the user's case on the wire.
+			hdr[http.CanonicalHeaderKey(h.Name)] = append(hdr[http.CanonicalHeaderKey(h.Name)], v)
+			order = append(order, Header{h.Name, v})
+			continue
 		}
 		add(h.Name, v)
 	}

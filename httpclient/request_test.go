@@ -233,3 +233,18 @@ func TestMultipartStreamed(t *testing.T) {
 	equalSlice(t, "parts", got, []string{"a|||1|1", "f|großes file.txt|text/plain|100000|012345678901"})
 	equal(t, "opens", opens, 1)
 }
+
+// TestConnectionClose checks that a user "connection: close" header is
+// honoured by the transport (a new connection per request) and keeps its
+// case on the wire.
+func TestConnectionClose(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.mux.Handle("/", text(200, "ok"))
+	for range 2 {
+		e.do(&Request{URL: e.url("/"), Headers: []Header{{"connection", "close"}, {"a", "1"}}})
+	}
+	want := "GET / HTTP/1.1\r\nHost: HOST\r\nconnection: close\r\na: 1\r\nUser-Agent: reqflow/test\r\n\r\n"
+	equalSlice(t, "requests", e.requests(), []string{want, want})
+	equal(t, "dials", *e.dials, int64(2))
+}
