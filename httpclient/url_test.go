@@ -1,6 +1,7 @@
 package httpclient
 
 import (
+	"io"
 	"net/url"
 	"slices"
 	"strings"
@@ -124,4 +125,18 @@ func sortedLines(s string) string {
 	lines := strings.SplitAfter(s, "\r\n")
 	slices.Sort(lines)
 	return strings.Join(lines, "")
+}
+
+func TestFormBody(t *testing.T) {
+	t.Parallel()
+	b := FormBody([]Param{{"a", "1"}, {"a", "2"}, {"b", "x y"}})
+	equal(t, "content type", b.ContentType(), "application/x-www-form-urlencoded")
+	equal(t, "len", b.Len(), int64(len("a%5B0%5D=1&a%5B1%5D=2&b=x%20y")))
+	rc, err := b.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(rc)
+	equal(t, "read error", err, nil)
+	equal(t, "body", string(data), "a%5B0%5D=1&a%5B1%5D=2&b=x%20y")
 }
