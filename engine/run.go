@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -58,6 +59,10 @@ type Execution struct {
 	Inputs map[string]any
 	// Logger receives the execution's log records.
 	Logger *slog.Logger
+
+	tempDir   string
+	keepFiles bool
+	onFinish  []func()
 
 	jarOnce sync.Once
 	jar     http.CookieJar
@@ -140,6 +145,17 @@ func (x *Execution) Result(moduleID int) (*Result, bool) {
 	return r, ok
 }
 
+// TempDir is the folder where the execution may keep large files.
+func (x *Execution) TempDir() string { return x.tempDir }
+
+// KeepFiles reports whether files the execution produced should outlive it.
+func (x *Execution) KeepFiles() bool { return x.keepFiles }
+
+// OnFinish registers fn to run when the execution ends, after its status is
+// set (to remove temporary files, close connections). Functions run in
+// reverse order of registration.
+func (x *Execution) OnFinish(fn func()) { x.onFinish = append(x.onFinish, fn) }
+
 // Var returns an execution variable (set by Set Variable modules).
 func (x *Execution) Var(name string) (any, bool) {
 	v, ok := x.vars[name]
@@ -159,6 +175,11 @@ type RunOptions struct {
 	Now func() time.Time
 	// Location is the scenario time zone for date formulas; nil means UTC.
 	Location *time.Location
+	// TempDir is where the execution keeps large files; "" means the
+	// system's temporary folder.
+	TempDir string
+	// KeepFiles keeps the files an execution produced after it ends.
+	KeepFiles bool
 }
 
 // Run executes the scenario once. The returned execution is complete even
@@ -174,14 +195,19 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 		logger = slog.New(slog.DiscardHandler)
 	}
 	x := &Execution{
-		ID:       newID(),
-		Scenario: sc.Name,
-		Inputs:   opts.Inputs,
-		Logger:   logger,
-		Started:  now(),
-		runs:     map[string]*ModuleRun{},
-		results:  map[string]*Result{},
-		vars:     map[string]any{},
+		ID:        newID(),
+		Scenario:  sc.Name,
+		Inputs:    opts.Inputs,
+		Logger:    logger,
+		Started:   now(),
+		runs:      map[string]*ModuleRun{},
+		results:   map[string]*Result{},
+		vars:      map[string]any{},
+		tempDir:   opts.TempDir,
+		keepFiles: opts.KeepFiles,
+	}
+	if x.tempDir == "" {
+		x.tempDir = os.TempDir()
 	}
 	inputs := map[string]any{}
 	for k, v := range opts.Inputs {
@@ -199,6 +225,9 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 		x.Status = StatusWarning
 	default:
 		x.Status = StatusSuccess
+	}
+	for i := len(x.onFinish) - 1; i >= 0; i-- {
+		x.onFinish[i]()
 	}
 	if err != nil && ctx.Err() != nil {
 		return x, fmt.Errorf("running scenario: %w", ctx.Err())

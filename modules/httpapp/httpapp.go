@@ -28,9 +28,25 @@ import (
 	"github.com/reqflow/reqflow/httpclient/parse"
 )
 
+// Option configures the HTTP app's modules.
+type Option func(*deps)
+
+// deps is what the modules need besides the HTTP client. Each group of
+// modules adds its options in its own file.
+type deps struct {
+	client *httpclient.Client
+}
+
 // Register adds the HTTP app's modules to reg; they send requests with client.
-func Register(reg *engine.Registry, client *httpclient.Client) error {
-	for _, s := range []*engine.Spec{makeRequestV3Spec(client), makeRequestV4Spec(client)} {
+func Register(reg *engine.Registry, client *httpclient.Client, opts ...Option) error {
+	d := &deps{client: client}
+	for _, o := range opts {
+		o(d)
+	}
+	specs := []*engine.Spec{makeRequestV3Spec(client), makeRequestV4Spec(client)}
+	specs = append(specs, authSpecs(d)...)
+	specs = append(specs, fileSpecs(d)...)
+	for _, s := range specs {
 		if err := reg.Register(s); err != nil {
 			return err
 		}
