@@ -951,6 +951,7 @@ func (c *Client) transport(r *Request) (*http.Transport, error) {
 	}
 	t = http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
+	t.MaxIdleConnsPerHost = 16 // scenarios often call one API many times
 	t.DisableCompression = true
 	t.ForceAttemptHTTP2 = false
 	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
