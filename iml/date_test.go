@@ -17,6 +17,7 @@ func TestDateFunctions(t *testing.T) {
 		{src: `{{formatDate(now; "\Y [YYYY] YYYY")}}`, want: `"Y YYYY 2019"`},
 		{src: `{{formatDate(1.when; "LLLL")}}|{{formatDate(1.when; "l LTS")}}|{{formatDate(1.when; "[L] ll")}}`, want: `"Thursday, January 2, 2020 3:04 AM|1/2/2020 3:04:05 AM|L Jan 2, 2020"`},
 		{src: `{{parseDate("2014-09-14"; "YYYY-MM-DD")}}`, want: `"2014-09-14T00:00:00.000Z"`},
+		{src: `{{formatDate(now; "yyyy-MM-DD")}} {{parseDate("2014-09-14"; "yyyy-MM-DD")}}`, want: `"2019-10-07 2014-09-14T00:00:00.000Z"`},
 		{src: `{{parseDate("14.9.2014 17:05"; "DD.MM.YYYY HH:mm"; "Europe/Prague")}}`, want: `"2014-09-14T15:05:00.000Z"`},
 		{src: `{{parseDate("5:30 pm"; "h:mm a")}}`, want: `"2019-10-07T17:30:00.000Z"`},
 		{src: `{{parseDate("March 2020"; "MMMM YYYY")}}`, want: `"2020-03-01T00:00:00.000Z"`},

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Date formats use moment.js tokens (en locale): YYYY YY Y, Q Qo, M Mo MM
+// Date formats use moment.js tokens (en locale): YYYY YY Y, y…yyyy, Q Qo, M Mo MM
 // MMM MMMM, D Do DD, DDD DDDo DDDD, d do dd ddd dddd, e E, w wo ww, W Wo WW,
 // gg gggg, GG GGGG, A a, H HH h hh k kk, m mm, s ss, S…SSSSSSSSS, Z ZZ,
 // z zz, X x. Text in [brackets] and a character after \ are literal.
@@ -23,6 +23,7 @@ var (
 // prefix of another.
 var momentTokens = []string{
 	"YYYYYY", "YYYYY", "YYYY", "YY", "Y",
+	"yyyy", "yyy", "yy", "y",
 	"Qo", "Q",
 	"MMMM", "MMM", "Mo", "MM", "M",
 	"DDDo", "DDDD", "DDD", "Do", "DD", "D",
@@ -214,6 +215,8 @@ func formatToken(t time.Time, tok string) string {
 			return pad(y, 4)
 		}
 		return "+" + strconv.Itoa(y)
+	case "y", "yy", "yyy", "yyyy": // the era year: the year for AD dates
+		return strconv.Itoa(y)
 	case "Q":
 		return strconv.Itoa((int(t.Month())-1)/3 + 1)
 	case "Qo":
@@ -398,12 +401,12 @@ func parseMoment(s, format string, loc *time.Location, now time.Time) (time.Time
 		}
 		tok := it.token
 		switch tok {
-		case "YYYYYY", "YYYYY", "YYYY", "Y", "gggg", "GGGG", "ggggg", "GGGGG":
+		case "YYYYYY", "YYYYY", "YYYY", "Y", "gggg", "GGGG", "ggggg", "GGGGG", "y", "yy", "yyy", "yyyy":
 			n, _, ok := readDigits(len(tok)+2, true)
 			if !ok {
 				return fail(tok)
 			}
-			if tok[0] == 'Y' {
+			if tok[0] == 'Y' || tok[0] == 'y' {
 				year, has[0] = n, true
 			}
 		case "YY", "gg", "GG":
