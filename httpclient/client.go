@@ -104,7 +104,14 @@ type Request struct {
 	InsecureSkipVerify bool
 	// Certificates are client certificates offered for mutual TLS.
 	Certificates []tls.Certificate
-	// FollowRedirect follows 3xx responses for GET, HEAD and OPTIONS.
+	// FollowRedirect follows 301, 302, 303, 307 and 308 responses that
+	// carry a Location, for GET, HEAD and OPTIONS. 301/302/303 turn the
+	// request into a GET without body (HEAD stays HEAD); 307/308 re-send
+	// method and body. A hop to another host name (port and scheme are not
+	// compared, as in Node's request) drops Authorization, Cookie,
+	// Proxy-Authorization, SensitiveHeaders and basic-auth credentials for
+	// the rest of the chain. Referer is set to the previous URL, except
+	// from https to http. At most MaxRedirects hops are followed.
 	FollowRedirect bool
 	// FollowAllRedirects follows 3xx responses for every method.
 	FollowAllRedirects bool
