@@ -117,3 +117,12 @@ func TestSharedExamples(t *testing.T) {
 	passed, total := runExamples(t, path)
 	t.Logf("%s: %d of %d rows pass", path, passed, total)
 }
+
+// TestJSBuiltins checks the functions that follow JavaScript built-ins
+// (String(n), toFixed, encodeURIComponent, String.replace with a RegExp,
+// split, substring, Math.round, trim) against results computed with Node.
+func TestJSBuiltins(t *testing.T) {
+	t.Parallel()
+	passed, total := runExamples(t, "testdata/js-builtins.tsv")
+	t.Logf("testdata/js-builtins.tsv: %d of %d rows pass", passed, total)
+}

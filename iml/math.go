@@ -57,7 +57,11 @@ func jsRound(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return x
 	}
-	return math.Floor(x + 0.5)
+	f := math.Floor(x)
+	if x-f >= 0.5 {
+		f++
+	}
+	return f + 0 // no -0
 }
 
 // round(number; [decimals]) rounds half up.

@@ -46,7 +46,7 @@ func init() {
 		fn("substring", 2, 3, fnSubstring),
 		fn("toBinary", 1, 2, fnToBinary),
 		fn("toString", 1, 1, func(c *call, a []any) (any, error) { return ToText(a[0]), nil }),
-		fn("trim", 1, 1, func(c *call, a []any) (any, error) { return strings.TrimSpace(argText(a, 0)), nil }),
+		fn("trim", 1, 1, func(c *call, a []any) (any, error) { return strings.TrimFunc(argText(a, 0), isJSSpace), nil }),
 	)
 }
 
@@ -440,3 +440,6 @@ func fnToBinary(c *call, args []any) (any, error) {
 	}
 	return nil, argError(1, "unknown encoding %s (expected hex, base64 or utf8)", excerpt(enc))
 }
+
+// isJSSpace reports the characters JavaScript's String.trim removes.
+func isJSSpace(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' }
