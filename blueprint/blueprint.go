@@ -52,10 +52,27 @@ type Module struct {
 	Routes []*Route
 	// OnError is the error-handler route attached to this module.
 	OnError []*Module
+	// Branches are the branches of an If-Else module, in order.
+	Branches []*Branch
+	// Extra holds the other top-level keys of the flow item that some
+	// built-in modules keep outside mapper (a Merge module's "outputs").
+	Extra map[string]any
 	// Label is the name the user gave the module in the designer, if any.
 	Label string
 	// Path locates the module in the blueprint, e.g. "flow[2].routes[0].flow[1]".
 	Path string
+}
+
+// Branch is one branch of an If-Else module: the first whose conditions
+// pass (or the else branch) runs; Merge says whether it joins the flow again
+// at the Merge module that follows the If-Else.
+type Branch struct {
+	Label      string
+	Else       bool
+	Merge      bool
+	Disabled   bool
+	Conditions *Filter
+	Flow       []*Module
 }
 
 // Route is one branch of a router.
@@ -91,6 +108,9 @@ func Walk(flow []*Module, fn func(*Module)) {
 		fn(m)
 		for _, r := range m.Routes {
 			Walk(r.Flow, fn)
+		}
+		for _, b := range m.Branches {
+			Walk(b.Flow, fn)
 		}
 		Walk(m.OnError, fn)
 	}
@@ -272,6 +292,44 @@ func decodeModule(raw any, path string) (*Module, error) {
 			m.Routes = append(m.Routes, &Route{Flow: flow})
 		}
 	}
+	if b, ok := obj["branches"]; ok && b != nil {
+		list, ok := b.([]any)
+		if !ok {
+			return nil, &Error{Path: where, Msg: `"branches": expected a list, got ` + kind(b)}
+		}
+		for i, item := range list {
+			bp := fmt.Sprintf("%s.branches[%d]", path, i)
+			bo, ok := item.(map[string]any)
+			if !ok {
+				return nil, &Error{Path: bp, Msg: "expected a branch (a collection), got " + kind(item)}
+			}
+			br := &Branch{}
+			br.Label, _ = bo["label"].(string)
+			t, _ := bo["type"].(string)
+			br.Else = t == "else"
+			br.Merge = truthy(bo["merge"])
+			br.Disabled = truthy(bo["disabled"])
+			if c, ok := bo["conditions"]; ok && c != nil {
+				if br.Conditions, err = decodeFilter(map[string]any{"name": br.Label, "conditions": c}); err != nil {
+					return nil, &Error{Path: bp, Msg: err.Error()}
+				}
+			}
+			if br.Flow, err = decodeFlow(bo["flow"], bp+".flow"); err != nil {
+				return nil, err
+			}
+			m.Branches = append(m.Branches, br)
+		}
+	}
+	for k, v := range obj {
+		switch k {
+		case "id", "module", "version", "parameters", "mapper", "filter", "routes", "onerror", "metadata", "branches":
+		default:
+			if m.Extra == nil {
+				m.Extra = map[string]any{}
+			}
+			m.Extra[k] = v
+		}
+	}
 	if m.OnError, err = decodeFlow(obj["onerror"], path+".onerror"); err != nil {
 		return nil, err
 	}
@@ -317,6 +375,17 @@ func decodeFilter(raw any) (*Filter, error) {
 		f.Conditions = append(f.Conditions, and)
 	}
 	return f, nil
+}
+
+// truthy reads a flag that exports write as a boolean or as text.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return strings.EqualFold(strings.TrimSpace(x), "true")
+	}
+	return false
 }
 
 // intField reads an integer that exports write as a number, a numeric

@@ -41,6 +41,24 @@ type step struct {
 	feeder     string
 	// aggregators lists the aggregators whose feeder is this module.
 	aggregators []*aggPos
+	// branches are an If-Else module's branches.
+	branches []*branchStep
+	// mergeOutputs are a Merge module's outputs.
+	mergeOutputs []mergeOutput
+}
+
+// branchStep is one compiled If-Else branch.
+type branchStep struct {
+	filter *filter // nil for the else branch
+	merge  bool
+	flow   []*step
+}
+
+// mergeOutput is one output of a Merge module: its name and one mapping per
+// If-Else branch.
+type mergeOutput struct {
+	name     string
+	mappings []*mapper
 }
 
 // aggPos locates an aggregator: the flow it stands in and its index there.
@@ -148,11 +166,28 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 				for _, rt := range m.Routes {
 					st.routes = append(st.routes, build(rt.Flow))
 				}
+				for bi, b := range m.Branches {
+					f, err := compileFilter(b.Conditions)
+					if err != nil && r.Supported {
+						r.Supported, r.Reason = false, fmt.Sprintf("branch %d: %v", bi+1, err)
+					}
+					if b.Disabled {
+						build(b.Flow)
+						continue
+					}
+					if b.Else {
+						f = nil
+					}
+					st.branches = append(st.branches, &branchStep{filter: f, merge: b.Merge, flow: build(b.Flow)})
+				}
 				st.onerror = build(m.OnError)
 				out = append(out, st)
 			} else {
 				for _, rt := range m.Routes {
 					build(rt.Flow)
+				}
+				for _, b := range m.Branches {
+					build(b.Flow)
 				}
 				build(m.OnError)
 			}
@@ -181,6 +216,9 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 			for _, rt := range st.routes {
 				link(rt, path)
 			}
+			for _, b := range st.branches {
+				link(b.flow, path)
+			}
 			link(st.onerror, path)
 		}
 	}
@@ -206,8 +244,12 @@ var directives = map[string]string{
 	"builtin:Break":    "Break",
 }
 
-// router is the module type of Make's router.
-const router = "builtin:BasicRouter"
+// Flow-control modules the engine itself carries out.
+const (
+	router      = "builtin:BasicRouter"
+	ifElse      = "builtin:BasicIfElse"
+	mergeModule = "builtin:BasicMerge"
+)
 
 // prepare resolves one module. It returns nil, nil for a placeholder.
 func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error) {
@@ -237,8 +279,13 @@ func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error
 		st.mapper = mp
 		return st, nil
 	}
-	if m.Module == router {
+	switch m.Module {
+	case router, ifElse:
 		return st, nil
+	case mergeModule:
+		outs, err := compileMergeOutputs(m.Extra["outputs"])
+		st.mergeOutputs = outs
+		return st, err
 	}
 	spec, err := reg.Lookup(m.Module, m.Version)
 	if err != nil {
@@ -262,6 +309,44 @@ func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error
 		st.feeder = fid
 	}
 	return st, nil
+}
+
+// compileMergeOutputs reads a Merge module's outputs:
+// [{"name": N, "mappings": [IML per branch]}].
+func compileMergeOutputs(v any) ([]mergeOutput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf(`"outputs": expected a list, got %s`, describe(v))
+	}
+	var out []mergeOutput
+	for i, item := range list {
+		o, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf(`"outputs"[%d]: expected a collection, got %s`, i+1, describe(item))
+		}
+		name, _ := o["name"].(string)
+		if name == "" {
+			return nil, fmt.Errorf(`"outputs"[%d]: the output needs a name`, i+1)
+		}
+		mo := mergeOutput{name: name}
+		maps, _ := o["mappings"].([]any)
+		for j, mv := range maps {
+			if mv == nil {
+				mo.mappings = append(mo.mappings, nil)
+				continue
+			}
+			c, err := compileMapper(mv, fmt.Sprintf("outputs[%d].mappings[%d]", i+1, j+1))
+			if err != nil {
+				return nil, err
+			}
+			mo.mappings = append(mo.mappings, c)
+		}
+		out = append(out, mo)
+	}
+	return out, nil
 }
 
 func feederID(v any) (string, error) {

@@ -191,3 +191,28 @@ func TestAggregatorCollectsPerFeederOperation(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+func TestIfElseRunsTheFirstMatchingBranchAndMerges(t *testing.T) {
+	t.Parallel()
+	var trace []string
+	x := runSrc(t, flowRegistry(t, &trace), `{"flow": [
+		{"id": 1, "module": "test:Emit", "version": 1, "mapper": {"items": "order,return,misc"}},
+		{"id": 2, "module": "builtin:BasicIfElse", "version": 1, "mapper": null, "branches": [
+			{"label": "order", "type": "condition", "merge": true,
+			 "conditions": [[{"a": "{{1.n}}", "o": "text:equal", "b": "order"}]],
+			 "flow": [{"id": 3, "module": "test:Echo", "version": 1, "mapper": {"value": "invoice {{1.n}}"}}]},
+			{"label": "any r", "type": "condition", "merge": false,
+			 "conditions": [[{"a": "{{1.n}}", "o": "text:contain", "b": "r"}]],
+			 "flow": [{"id": 4, "module": "test:Echo", "version": 1, "mapper": {"value": "refund {{1.n}}"}}]},
+			{"label": "", "type": "else", "merge": true,
+			 "flow": [{"id": 5, "module": "test:Echo", "version": 1, "mapper": {"value": "log {{1.n}}"}}]}
+		]},
+		{"id": 6, "module": "builtin:BasicMerge", "version": 1, "mapper": null,
+		 "outputs": [{"name": "result", "mappings": ["{{3.value}}", "{{4.value}}", "{{5.value}}"]}]},
+		{"id": 7, "module": "test:Echo", "version": 1, "mapper": {"value": "merged {{6.result}}"}}
+	]}`)
+	want := "invoice order|merged invoice order|refund return|log misc|merged log misc"
+	if got := strings.Join(trace, "|"); got != want || x.Status != StatusSuccess {
+		t.Errorf("trace %q status %s (%v)\nwant %q", got, x.Status, x.Err, want)
+	}
+}

@@ -213,10 +213,10 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 	for k, v := range opts.Inputs {
 		inputs[k] = v
 	}
-	r := &runner{x: x, scope: iml.MapScope{"var": map[string]any{"input": inputs}}, buffers: map[*step][]map[string]any{}}
+	r := &runner{x: x, scope: iml.MapScope{"var": map[string]any{"input": inputs}}, buffers: map[*step][]map[string]any{}, conts: map[*step]*cont{}}
 	r.env = &iml.Env{Scope: r.scope, Location: opts.Location, ExecutionID: x.ID}
 	r.now = opts.Now
-	err := r.run(ctx, sc.flow, 0)
+	err := r.run(ctx, sc.flow, 0, nil)
 	x.Finished = now()
 	switch {
 	case x.Err != nil:
@@ -243,6 +243,8 @@ type runner struct {
 	// buffers hold what each aggregator collected during its feeder's
 	// current operation.
 	buffers map[*step][]map[string]any
+	// conts hold where each aggregator's flow continues.
+	conts map[*step]*cont
 }
 
 // halt ends the whole execution: an unhandled error, Commit or Rollback.
@@ -259,9 +261,22 @@ type directiveSignal struct {
 
 func (d *directiveSignal) Error() string { return "directive " + d.name }
 
-// run runs flow from index i for the bundle now in scope, depth first.
-func (r *runner) run(ctx context.Context, flow []*step, i int) error {
+// cont is where a flow continues when it ends: an If-Else branch that
+// merges continues at the Merge module of the enclosing flow.
+type cont struct {
+	flow   []*step
+	index  int // the Merge module's index in flow
+	branch int // which branch was taken (0-based)
+	next   *cont
+}
+
+// run runs flow from index i for the bundle now in scope, depth first; k
+// says where to go when the flow ends.
+func (r *runner) run(ctx context.Context, flow []*step, i int, k *cont) error {
 	if i == len(flow) {
+		if k != nil {
+			return r.merge(ctx, k)
+		}
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -283,11 +298,16 @@ func (r *runner) run(ctx context.Context, flow []*step, i int) error {
 		return r.directive(st)
 	case st.bp.Module == router:
 		for _, route := range st.routes {
-			if err := r.run(ctx, route, 0); err != nil {
+			if err := r.run(ctx, route, 0, k); err != nil {
 				return err
 			}
 		}
 		return nil
+	case st.bp.Module == ifElse:
+		return r.ifElse(ctx, flow, i, k)
+	case st.bp.Module == mergeModule:
+		// Reached without a branch: the flow simply goes on.
+		return r.run(ctx, flow, i+1, k)
 	case st.aggregator != nil:
 		item, err := st.mapper.eval(r.env, "")
 		if err != nil {
@@ -295,6 +315,9 @@ func (r *runner) run(ctx context.Context, flow []*step, i int) error {
 		}
 		m, _ := item.(map[string]any)
 		r.buffers[st] = append(r.buffers[st], m)
+		if _, seen := r.conts[st]; !seen {
+			r.conts[st] = k
+		}
 		return nil
 	}
 	run := r.moduleRun(st)
@@ -314,14 +337,63 @@ func (r *runner) run(ctx context.Context, flow []*step, i int) error {
 	} else {
 		op.Outputs = outs
 	}
-	if err := r.continueWith(ctx, flow, i, st, outs); err != nil {
+	if err := r.continueWith(ctx, flow, i, st, outs, k); err != nil {
 		return err
 	}
 	return r.flushAggregators(ctx, st)
 }
 
+// ifElse runs the first branch whose conditions pass (or the else branch);
+// a merging branch continues at the Merge module that follows.
+func (r *runner) ifElse(ctx context.Context, flow []*step, i int, k *cont) error {
+	st := flow[i]
+	for n, b := range st.branches {
+		ok, err := b.filter.pass(r.env)
+		if err != nil {
+			return r.fail(st, &Error{Type: DataError, Message: err.Error(), Err: err})
+		}
+		if !ok {
+			continue
+		}
+		next := k
+		if b.merge && i+1 < len(flow) && flow[i+1].bp.Module == mergeModule {
+			next = &cont{flow: flow, index: i + 1, branch: n, next: k}
+		} else if b.merge {
+			next = &cont{flow: flow, index: i, branch: n, next: k}
+		} else {
+			next = nil
+		}
+		return r.run(ctx, b.flow, 0, next)
+	}
+	return nil
+}
+
+// merge continues the enclosing flow after a branch ends: the Merge module
+// outputs the values mapped for the branch taken, and the flow goes on.
+func (r *runner) merge(ctx context.Context, k *cont) error {
+	st := k.flow[k.index]
+	if st.bp.Module != mergeModule {
+		return r.run(ctx, k.flow, k.index+1, k.next)
+	}
+	out := bundle.Bundle{}
+	for _, o := range st.mergeOutputs {
+		if k.branch < len(o.mappings) && o.mappings[k.branch] != nil {
+			v, err := o.mappings[k.branch].eval(r.env, o.name)
+			if err != nil {
+				return r.fail(st, &Error{Type: DataError, Message: err.Error(), Err: err})
+			}
+			out[o.name] = v
+		} else {
+			out[o.name] = nil
+		}
+	}
+	run := r.moduleRun(st)
+	run.Operations = append(run.Operations, &Operation{Input: map[string]any{"branch": k.branch + 1}, Outputs: []bundle.Bundle{out}})
+	return r.continueWith(ctx, k.flow, k.index, st, []bundle.Bundle{out}, k.next)
+}
+
 // continueWith runs the rest of flow once per output bundle of st.
-func (r *runner) continueWith(ctx context.Context, flow []*step, i int, st *step, outs []bundle.Bundle) error {
+func (r *runner) continueWith(ctx context.Context, flow []*step, i int, st *step, outs []bundle.Bundle, k *cont) error {
 	prev, had := r.scope[st.id]
 	defer func() {
 		if had {
@@ -332,7 +404,7 @@ func (r *runner) continueWith(ctx context.Context, flow []*step, i int, st *step
 	}()
 	for _, b := range outs {
 		r.scope[st.id] = b
-		if err := r.run(ctx, flow, i+1); err != nil {
+		if err := r.run(ctx, flow, i+1, k); err != nil {
 			return err
 		}
 	}
@@ -345,7 +417,9 @@ func (r *runner) flushAggregators(ctx context.Context, st *step) error {
 	for _, a := range st.aggregators {
 		agg := a.flow[a.index]
 		items := r.buffers[agg]
+		k := r.conts[agg]
 		delete(r.buffers, agg)
+		delete(r.conts, agg)
 		run := r.moduleRun(agg)
 		op := &Operation{Input: map[string]any{"bundles": len(items)}}
 		run.Operations = append(run.Operations, op)
@@ -360,7 +434,7 @@ func (r *runner) flushAggregators(ctx context.Context, st *step) error {
 		} else {
 			op.Outputs = outs
 		}
-		if err := r.continueWith(ctx, a.flow, a.index, agg, outs); err != nil {
+		if err := r.continueWith(ctx, a.flow, a.index, agg, outs, k); err != nil {
 			return err
 		}
 	}
@@ -401,7 +475,7 @@ func (r *runner) handle(ctx context.Context, st *step, op *Operation, err error)
 	}
 	prev, had := r.scope[st.id]
 	r.scope[st.id] = map[string]any{"error": e.Bundle()}
-	rerr := r.run(ctx, st.onerror, 0)
+	rerr := r.run(ctx, st.onerror, 0, nil)
 	if had {
 		r.scope[st.id] = prev
 	} else {
