@@ -141,7 +141,7 @@ func clientError(err error) error {
 		t = engine.ConnectionError
 	case httpclient.KindTimeout:
 		t = engine.ModuleTimeoutError
-	case httpclient.KindBody:
+	case httpclient.KindBody, httpclient.KindRequestBody:
 		t = engine.DataError
 	case httpclient.KindConfig:
 		t = engine.InvalidConfigurationError
