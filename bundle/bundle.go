@@ -19,11 +19,14 @@
 package bundle
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"strconv"
 	"time"
 )
@@ -50,6 +53,49 @@ type File struct {
 	Path string
 	// SHA256 is the hex digest of the data, when already known.
 	SHA256 string
+}
+
+// Open returns a reader of the file's data: its bytes in memory, or the
+// file on disk, streamed. The caller must close it.
+func (f *File) Open() (io.ReadCloser, error) {
+	if f == nil {
+		return io.NopCloser(bytes.NewReader(nil)), nil
+	}
+	if f.Path != "" {
+		r, err := os.Open(f.Path)
+		if err != nil {
+			return nil, fmt.Errorf("opening file value %q: %w", f.Name, err)
+		}
+		return r, nil
+	}
+	return io.NopCloser(bytes.NewReader(f.Data)), nil
+}
+
+// Bytes returns the file's data, reading it from disk when it lives there.
+// Prefer Open for large files.
+func (f *File) Bytes() ([]byte, error) {
+	if f == nil {
+		return nil, nil
+	}
+	if f.Path == "" {
+		return f.Data, nil
+	}
+	b, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("reading file value %q: %w", f.Name, err)
+	}
+	return b, nil
+}
+
+// Len returns the length of the file's data in bytes.
+func (f *File) Len() int64 {
+	if f == nil {
+		return 0
+	}
+	if f.Path == "" && f.Data != nil {
+		return int64(len(f.Data))
+	}
+	return f.Size
 }
 
 // Binary is how a buffer or file value prints in JSON output:

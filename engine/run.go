@@ -63,6 +63,7 @@ type Execution struct {
 	tempDir   string
 	keepFiles bool
 	onFinish  []func()
+	files     filesState // see files.go
 
 	jarOnce sync.Once
 	jar     http.CookieJar
