@@ -182,6 +182,7 @@ type StreamResponse struct {
 type Client struct {
 	dial      func(ctx context.Context, network, addr string) (net.Conn, error)
 	userAgent string
+	extraCA   []byte
 
 	mu         sync.Mutex
 	transports map[tlsKey]*http.Transport
@@ -925,8 +926,12 @@ const maxTransports = 64
 
 func (c *Client) transport(r *Request) (*http.Transport, error) {
 	key := tlsKey{insecure: r.InsecureSkipVerify}
-	if len(r.CA) > 0 {
-		key.ca = sha256.Sum256(r.CA)
+	ca := r.CA
+	if len(c.extraCA) > 0 {
+		ca = append(append(append([]byte{}, c.extraCA...), '\n'), r.CA...)
+	}
+	if len(ca) > 0 {
+		key.ca = sha256.Sum256(ca)
 	}
 	if len(r.Certificates) > 0 {
 		h := sha256.New()
@@ -949,8 +954,8 @@ func (c *Client) transport(r *Request) (*http.Transport, error) {
 		Certificates:       r.Certificates,
 		MinVersion:         tls.VersionTLS12,
 	}
-	if len(r.CA) > 0 {
-		pool, err := certPool(r.CA)
+	if len(ca) > 0 {
+		pool, err := certPool(ca)
 		if err != nil {
 			return nil, configError("loading CA certificates for", redactURL(r.URL), err)
 		}

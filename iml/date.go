@@ -18,16 +18,16 @@ func init() {
 		fn("formatDate", 2, 3, fnFormatDate),
 		fn("parseDate", 2, 3, fnParseDate),
 		fn("setSecond", 2, 2, setClock(func(t time.Time, n int) time.Time {
-			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), n, t.Nanosecond(), t.Location())
+			return wallDate(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), n, t.Nanosecond(), t.Location())
 		})),
 		fn("setMinute", 2, 2, setClock(func(t time.Time, n int) time.Time {
-			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), n, t.Second(), t.Nanosecond(), t.Location())
+			return wallDate(t.Year(), t.Month(), t.Day(), t.Hour(), n, t.Second(), t.Nanosecond(), t.Location())
 		})),
 		fn("setHour", 2, 2, setClock(func(t time.Time, n int) time.Time {
-			return time.Date(t.Year(), t.Month(), t.Day(), n, t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+			return wallDate(t.Year(), t.Month(), t.Day(), n, t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 		})),
 		fn("setDate", 2, 2, setClock(func(t time.Time, n int) time.Time {
-			return time.Date(t.Year(), t.Month(), n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+			return wallDate(t.Year(), t.Month(), n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 		})),
 		fn("setYear", 2, 2, setClock(func(t time.Time, n int) time.Time {
 			return dateClamped(t, n, int(t.Month()))
@@ -85,7 +85,7 @@ func dateClamped(t time.Time, year, month int) time.Time {
 		y--
 	}
 	d := min(t.Day(), daysIn(y, time.Month(m+1)))
-	return time.Date(y, time.Month(m+1), d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	return wallDate(y, time.Month(m+1), d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }
 
 // addCalendar builds addDays/addMonths/addYears: calendar arithmetic in the
@@ -106,7 +106,7 @@ func addCalendar(years, months, days int) func(c *call, args []any) (any, error)
 		}
 		t = t.In(c.loc())
 		if days != 0 {
-			return t.AddDate(0, 0, n*days).UTC(), nil
+			return addDays(t, n*days).UTC(), nil
 		}
 		return dateClamped(t, t.Year()+n*years, int(t.Month())+n*months).UTC(), nil
 	}
@@ -171,7 +171,7 @@ func fnSetDay(c *call, args []any) (any, error) {
 		d = int(f) - 1
 	}
 	t = t.In(c.loc())
-	return t.AddDate(0, 0, d-int(t.Weekday())).UTC(), nil
+	return addDays(t, d-int(t.Weekday())).UTC(), nil
 }
 
 // formatDate(date; format; [timezone])

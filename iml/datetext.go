@@ -77,7 +77,7 @@ func parseDateText(s string, loc *time.Location) (time.Time, bool) {
 		}
 		zone = time.FixedZone("", off)
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, zone)
+	t := wallDate(y, time.Month(mo), d, h, mi, sec, ns, zone)
 	if t.Day() != d && h != 24 {
 		return time.Time{}, false // 31 April and the like
 	}
@@ -154,4 +154,24 @@ func decodeRune(s string) (rune, int) {
 		n = 1
 	}
 	return r, n
+}
+
+// wallDate is time.Date, except that a wall-clock time that occurs twice
+// (when the clocks go back) resolves to the earlier instant, as in
+// moment-timezone; Go leaves the choice unspecified.
+func wallDate(y int, mo time.Month, d, h, mi, s, ns int, loc *time.Location) time.Time {
+	t := time.Date(y, mo, d, h, mi, s, ns, loc)
+	for _, back := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+		e := t.Add(-back)
+		if e.Day() == t.Day() && e.Hour() == t.Hour() && e.Minute() == t.Minute() && e.Second() == t.Second() {
+			return e
+		}
+	}
+	return t
+}
+
+// addDays moves t by n calendar days in its zone, keeping the wall-clock
+// time.
+func addDays(t time.Time, n int) time.Time {
+	return wallDate(t.Year(), t.Month(), t.Day()+n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }

@@ -126,3 +126,11 @@ func TestJSBuiltins(t *testing.T) {
 	passed, total := runExamples(t, "testdata/js-builtins.tsv")
 	t.Logf("testdata/js-builtins.tsv: %d of %d rows pass", passed, total)
 }
+
+// TestMoment checks formatDate, parseDate and the date arithmetic against
+// results computed with moment.js and moment-timezone.
+func TestMoment(t *testing.T) {
+	t.Parallel()
+	passed, total := runExamples(t, "testdata/moment.tsv")
+	t.Logf("testdata/moment.tsv: %d of %d rows pass", passed, total)
+}

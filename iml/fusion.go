@@ -87,10 +87,10 @@ func init() {
 			return wd == time.Saturday || wd == time.Sunday, nil
 		}),
 		fn("startOfMonth", 1, 1, dateShift(func(t time.Time) time.Time {
-			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
+			return wallDate(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
 		})),
 		fn("endOfMonth", 1, 1, dateShift(func(t time.Time) time.Time {
-			return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, t.Location()).Add(-time.Millisecond)
+			return wallDate(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, t.Location()).Add(-time.Millisecond)
 		})),
 		fn("weekDayDiff", 2, 2, fnWeekDayDiff),
 		fn("workMinutesDiff", 2, 2, fnWorkMinutesDiff),
@@ -352,7 +352,7 @@ func fnAddWeekDays(c *call, args []any) (any, error) {
 		step, n = -1, -n
 	}
 	for n > 0 {
-		t = t.AddDate(0, 0, step)
+		t = addDays(t, step)
 		if isWeekday(t) {
 			n--
 		}

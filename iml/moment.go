@@ -402,7 +402,14 @@ func parseMoment(s, format string, loc *time.Location, now time.Time) (time.Time
 		tok := it.token
 		switch tok {
 		case "YYYYYY", "YYYYY", "YYYY", "Y", "gggg", "GGGG", "ggggg", "GGGGG", "y", "yy", "yyy", "yyyy":
-			n, _, ok := readDigits(len(tok)+2, true)
+			width := 4 // moment reads 1–4 digits for YYYY, up to 6 for YYYYY
+			switch tok {
+			case "YYYYYY", "YYYYY", "ggggg", "GGGGG":
+				width = 6
+			case "Y", "y":
+				width = 9
+			}
+			n, _, ok := readDigits(width, true)
 			if !ok {
 				return fail(tok)
 			}
@@ -555,7 +562,7 @@ func parseMoment(s, format string, loc *time.Location, now time.Time) (time.Time
 		if !has[0] {
 			year = today.Year()
 		}
-		t := time.Date(year, 1, 1, hour, min, sec, nsec, zone).AddDate(0, 0, yday-1)
+		t := wallDate(year, 1, yday, hour, min, sec, nsec, zone)
 		return t, nil
 	}
 	vals := []*int{&year, &month, &day}
@@ -573,7 +580,7 @@ func parseMoment(s, format string, loc *time.Location, now time.Time) (time.Time
 	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || min > 59 || sec > 59 {
 		return time.Time{}, fmt.Errorf("text %s is not a valid date for format %s", excerpt(s), excerpt(format))
 	}
-	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, zone)
+	t := wallDate(year, time.Month(month), day, hour, min, sec, nsec, zone)
 	if t.Day() != day && hour != 24 {
 		return time.Time{}, fmt.Errorf("text %s is not a valid date for format %s", excerpt(s), excerpt(format))
 	}
