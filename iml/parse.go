@@ -2,6 +2,7 @@ package iml
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -203,13 +204,8 @@ func (p *parser) parsePostfix(x node) (node, error) {
 				}
 				s := seg{kind: segExpr, expr: e, off: off}
 				if l, ok := e.(*litNode); ok {
-					switch v := l.v.(type) {
-					case float64:
-						if v == float64(int(v)) {
-							s = seg{kind: segIndex, idx: int(v), off: off}
-						}
-					case string:
-						s = seg{kind: segKey, key: v, off: off}
+					if v, ok := l.v.(float64); ok && v == math.Trunc(v) && math.Abs(v) < 1<<40 {
+						s = seg{kind: segIndex, idx: int(v), off: off}
 					}
 				}
 				segs = append(segs, s)
