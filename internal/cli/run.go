@@ -31,6 +31,7 @@ func newRegistry(client *httpclient.Client) (*engine.Registry, error) {
 }
 
 type runFlags struct {
+	clientFlags
 	inputs []string
 	stubs  []string
 	json   bool
@@ -54,7 +55,8 @@ With --json, exactly one JSON document is printed on stdout:
 Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 		Example: `  reqflow run scenario.json
   reqflow run scenario.json --input baseURL=http://127.0.0.1:8080 --json
-  reqflow run scenario.json --stub 13=telegram-reply.json`,
+  reqflow run scenario.json --stub 13=telegram-reply.json
+  reqflow run prod.json --connect-to api.example.com:443:127.0.0.1:8443 --ca-file staging-ca.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
@@ -65,6 +67,8 @@ Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 	cmd.Flags().StringArrayVar(&f.inputs, "input", nil, "set {{var.input.NAME}} to VALUE (NAME=VALUE, repeatable)")
 	cmd.Flags().StringArrayVar(&f.stubs, "stub", nil, "give module ID a fixed output read from a JSON file: a bundle, or an array of bundles (ID=FILE, repeatable)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON document describing the execution on stdout")
+	cmd.Flags().StringArrayVar(&f.connectTo, "connect-to", nil, "connect to TARGET_HOST:TARGET_PORT for requests to HOST:PORT; URL, Host header and TLS name stay (HOST:PORT:TARGET_HOST:TARGET_PORT, repeatable)")
+	cmd.Flags().StringVar(&f.caFile, "ca-file", "", "trust the PEM certificates in FILE for every request, besides the system roots")
 	return cmd
 }
 
@@ -81,7 +85,10 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	client := httpclient.New()
+	client, err := f.client()
+	if err != nil {
+		return err
+	}
 	reg, err := newRegistry(client)
 	if err != nil {
 		return err
