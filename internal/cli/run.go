@@ -198,14 +198,23 @@ func printSummary(w io.Writer, x *engine.Execution) {
 		fmt.Fprintf(w, "  [%d] %s — %s\n", m.ID, title, plural(len(m.Operations), "operation"))
 		for i, op := range m.Operations {
 			if op.Err != nil {
-				fmt.Fprintf(w, "      operation %d: %s: %s\n", i+1, op.Err.Type, op.Err.Message)
-				continue
+				handled := ""
+				if op.HandledBy != "" {
+					handled = " (handled by " + op.HandledBy + ")"
+				}
+				fmt.Fprintf(w, "      operation %d: %s: %s%s\n", i+1, op.Err.Type, op.Err.Message, handled)
+				if len(op.Outputs) == 0 {
+					continue
+				}
 			}
 			fmt.Fprintf(w, "      operation %d: %s in %s\n", i+1, plural(len(op.Outputs), "bundle"), op.Duration.Round(100*time.Microsecond))
 			for _, b := range op.Outputs {
 				printBundle(w, b, "        ")
 			}
 		}
+	}
+	for _, inc := range x.Incomplete {
+		fmt.Fprintf(w, "Incomplete: module %d stopped by Break (%s: %s)\n", inc.ModuleID, inc.Error.Type, inc.Error.Message)
 	}
 	if x.Err != nil {
 		fmt.Fprintf(w, "Error in module %d (%s): %s: %s\n", x.Err.ModuleID, x.Err.Module, x.Err.Type, x.Err.Message)
