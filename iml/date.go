@@ -184,8 +184,16 @@ func fnFormatDate(c *call, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return formatMoment(t.In(loc), argText(args, 1)), nil
+	format := argText(args, 1)
+	if len(format) > maxFormatLen {
+		return nil, argError(1, "format is longer than %d bytes", maxFormatLen)
+	}
+	return formatMoment(t.In(loc), format), nil
 }
+
+// maxFormatLen bounds date formats (moment formats are short; this keeps
+// a hostile formula from doing quadratic work).
+const maxFormatLen = 4096
 
 // parseDate(text; format; [timezone])
 func fnParseDate(c *call, args []any) (any, error) {
@@ -204,6 +212,9 @@ func fnParseDate(c *call, args []any) (any, error) {
 			return nil, argError(0, "text %s is not a date", excerpt(s))
 		}
 		return t.UTC(), nil
+	}
+	if len(format) > maxFormatLen || len(s) > maxFormatLen {
+		return nil, argError(0, "text or format is longer than %d bytes", maxFormatLen)
 	}
 	t, err := parseMoment(s, format, loc, c.ctx.clock())
 	if err != nil {

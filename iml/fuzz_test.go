@@ -52,3 +52,31 @@ func FuzzCompileEval(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMoment checks that no format or text makes formatDate or parseDate
+// panic, and that a date formatted with its ISO layout parses back.
+func FuzzMoment(f *testing.F) {
+	for _, s := range [][2]string{
+		{"YYYY-MM-DD HH:mm:ss.SSS Z", "2019-10-07 14:05:09.123 +02:00"},
+		{"[Week] W [of] GGGG", "Week 41 of 2019"},
+		{"Do MMMM YYYY, h:mm a", "7th October 2019, 2:05 pm"},
+		{"X", "1570457109.123"}, {"x", "-1"}, {"LLLL", "Monday, October 7, 2019 2:05 PM"},
+		{"[unclosed", "\\"}, {"ZZ Z z", "Z"}, {"DDDD YYYY", "366 2020"}, {"Q YYYY", "5 2020"},
+	} {
+		f.Add(s[0], s[1], int64(1570457109123))
+	}
+	f.Fuzz(func(t *testing.T, format, text string, ms int64) {
+		ms %= 8.64e15
+		d := time.UnixMilli(ms).UTC()
+		_ = formatMoment(d, format)
+		_, _ = parseMoment(text, format, time.UTC, d)
+		_, _ = parseDateText(text, time.UTC)
+		iso := formatMoment(d, "YYYY-MM-DDTHH:mm:ss.SSSZ")
+		if d.Year() >= 0 && d.Year() <= 9999 {
+			back, err := parseMoment(iso, "YYYY-MM-DDTHH:mm:ss.SSSZ", time.UTC, d)
+			if err != nil || !back.Equal(d) {
+				t.Fatalf("%s parsed back as %v, %v", iso, back, err)
+			}
+		}
+	})
+}

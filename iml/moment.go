@@ -48,26 +48,30 @@ type momentItem struct {
 // splitMoment splits a moment.js format into tokens and literal text.
 func splitMoment(f string) []momentItem {
 	var out []momentItem
-	lit := func(s string) {
-		if n := len(out); n > 0 && out[n-1].token == "" {
-			out[n-1].literal += s
-			return
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			out = append(out, momentItem{literal: lit.String()})
+			lit.Reset()
 		}
-		out = append(out, momentItem{literal: s})
 	}
+	noClose := false // no "]" after this point
 	for i := 0; i < len(f); {
 		switch f[i] {
 		case '[':
-			end := strings.IndexByte(f[i+1:], ']')
-			if end >= 0 {
-				lit(f[i+1 : i+1+end])
-				i += end + 2
-				continue
+			if !noClose {
+				end := strings.IndexByte(f[i+1:], ']')
+				if end >= 0 {
+					lit.WriteString(f[i+1 : i+1+end])
+					i += end + 2
+					continue
+				}
+				noClose = true
 			}
 		case '\\':
 			if i+1 < len(f) {
 				_, n := decodeRune(f[i+1:])
-				lit(f[i+1 : i+1+n])
+				lit.WriteString(f[i+1 : i+1+n])
 				i += 1 + n
 				continue
 			}
@@ -75,8 +79,9 @@ func splitMoment(f string) []momentItem {
 		if exp, n := localizedFormat(f[i:]); n > 0 {
 			for _, it := range splitMoment(exp) {
 				if it.token == "" {
-					lit(it.literal)
+					lit.WriteString(it.literal)
 				} else {
+					flush()
 					out = append(out, it)
 				}
 			}
@@ -86,6 +91,7 @@ func splitMoment(f string) []momentItem {
 		matched := false
 		for _, tok := range momentTokens {
 			if strings.HasPrefix(f[i:], tok) {
+				flush()
 				out = append(out, momentItem{token: tok})
 				i += len(tok)
 				matched = true
@@ -94,10 +100,11 @@ func splitMoment(f string) []momentItem {
 		}
 		if !matched {
 			_, n := decodeRune(f[i:])
-			lit(f[i : i+n])
+			lit.WriteString(f[i : i+n])
 			i += n
 		}
 	}
+	flush()
 	return out
 }
 
