@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reqflow/reqflow/blueprint"
 	"github.com/reqflow/reqflow/bundle"
@@ -214,5 +215,48 @@ func TestIfElseRunsTheFirstMatchingBranchAndMerges(t *testing.T) {
 	want := "invoice order|merged invoice order|refund return|log misc|merged log misc"
 	if got := strings.Join(trace, "|"); got != want || x.Status != StatusSuccess {
 		t.Errorf("trace %q status %s (%v)\nwant %q", got, x.Status, x.Err, want)
+	}
+}
+
+func TestBreakRetryNowRetriesUntilTheOperationSucceeds(t *testing.T) {
+	t.Parallel()
+	var trace []string
+	reg := flowRegistry(t, &trace)
+	calls := 0
+	reg.MustRegister(&Spec{ID: "test:Flaky", New: func(*blueprint.Module) (Module, error) {
+		return ModuleFunc(func(_ context.Context, op *Op) ([]bundle.Bundle, error) {
+			calls++
+			if calls < 3 {
+				return nil, &Error{Type: ConnectionError, Message: fmt.Sprintf("attempt %d refused", calls)}
+			}
+			return []bundle.Bundle{{"ok": calls}}, nil
+		}), nil
+	}})
+	src := `{"flow": [
+		{"id": 1, "module": "test:Flaky", "version": 1, "onerror": [{"id": 9, "module": "builtin:Break", "version": 1, "mapper": {"retry": true, "count": "{{var.input.count}}", "interval": "1"}}]},
+		{"id": 2, "module": "test:Echo", "version": 1, "mapper": {"value": "got {{1.ok}}"}}
+	]}`
+	sc, err := loadSrc(t, reg, src, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := sc.Run(context.Background(), RunOptions{BreakRetryNow: true, BreakWaitCap: time.Millisecond, Inputs: map[string]any{"count": "5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(trace, "|"); got != "got 3" || x.Status != StatusSuccess || len(x.Modules[0].Operations) != 3 {
+		t.Errorf("trace %q status %s operations %d", got, x.Status, len(x.Modules[0].Operations))
+	}
+	if h := x.Modules[0].Operations[0].HandledBy; h != "Break (retried)" {
+		t.Errorf("first operation handled by %q", h)
+	}
+	// Too few attempts: the operation is stored as incomplete.
+	calls, trace = -10, nil
+	x, err = sc.Run(context.Background(), RunOptions{BreakRetryNow: true, BreakWaitCap: time.Millisecond, Inputs: map[string]any{"count": "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Status != StatusWarning || len(x.Incomplete) != 1 || x.Incomplete[0].Error.Message != "attempt -7 refused" || len(trace) != 0 {
+		t.Errorf("status %s incomplete %+v trace %q", x.Status, x.Incomplete, trace)
 	}
 }

@@ -181,7 +181,16 @@ type RunOptions struct {
 	TempDir string
 	// KeepFiles keeps the files an execution produced after it ends.
 	KeepFiles bool
+	// BreakRetryNow retries, within this run, an operation that a Break
+	// directive with "retry" stopped: up to its count, waiting its interval
+	// capped at BreakWaitCap between attempts.
+	BreakRetryNow bool
+	// BreakWaitCap bounds each wait of BreakRetryNow; 0 means 5 seconds.
+	BreakWaitCap time.Duration
 }
+
+// DefaultBreakWaitCap bounds the wait between in-process Break retries.
+const DefaultBreakWaitCap = 5 * time.Second
 
 // Run executes the scenario once. The returned execution is complete even
 // when its status is error; the error return is reserved for a cancelled
@@ -217,6 +226,7 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 	r := &runner{x: x, scope: iml.MapScope{"var": map[string]any{"input": inputs}}, buffers: map[*step][]map[string]any{}, conts: map[*step]*cont{}}
 	r.env = &iml.Env{Scope: r.scope, Location: opts.Location, ExecutionID: x.ID}
 	r.now = opts.Now
+	r.opts = opts
 	err := r.run(ctx, sc.flow, 0, nil)
 	x.Finished = now()
 	switch {
@@ -246,6 +256,7 @@ type runner struct {
 	buffers map[*step][]map[string]any
 	// conts hold where each aggregator's flow continues.
 	conts map[*step]*cont
+	opts  RunOptions
 }
 
 // halt ends the whole execution: an unhandled error, Commit or Rollback.
@@ -503,7 +514,52 @@ func (r *runner) handle(ctx context.Context, st *step, op *Operation, err error)
 		r.x.Err = &ExecError{ModuleID: st.bp.ID, Module: st.bp.Module, Error: e}
 		return nil, &halt{reason: "rolled back"}
 	case "Break":
-		r.x.Incomplete = append(r.x.Incomplete, breakRecord(st, e, sig.output))
+		rec := breakRecord(st, e, sig.output)
+		if rec.Retry && r.opts.BreakRetryNow && st.aggregator == nil {
+			outs, err := r.retry(ctx, st, op, rec)
+			if err != nil || outs != nil {
+				return outs, err
+			}
+		}
+		r.x.Incomplete = append(r.x.Incomplete, rec)
+	}
+	return nil, nil
+}
+
+// retry runs a failed operation again, as a Break directive's automatic
+// completion would, and returns its outputs once it succeeds. Every attempt
+// is recorded as an operation of the module.
+func (r *runner) retry(ctx context.Context, st *step, failed *Operation, rec *Incomplete) ([]bundle.Bundle, error) {
+	wait := rec.Interval
+	limit := r.opts.BreakWaitCap
+	if limit <= 0 {
+		limit = DefaultBreakWaitCap
+	}
+	wait = min(wait, limit)
+	run := r.moduleRun(st)
+	for attempt := 1; attempt <= rec.Count; attempt++ {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		op := &Operation{}
+		run.Operations = append(run.Operations, op)
+		start := time.Now()
+		outs, err := r.operation(ctx, st, op)
+		op.Duration = time.Since(start)
+		if err == nil {
+			op.Outputs = outs
+			failed.HandledBy = "Break (retried)"
+			return outs, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		op.Err, op.HandledBy = AsError(err), "Break"
+		rec.Error = op.Err
 	}
 	return nil, nil
 }

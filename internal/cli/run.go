@@ -35,6 +35,9 @@ type runFlags struct {
 	inputs []string
 	stubs  []string
 	json   bool
+
+	breakRetryNow bool
+	breakWaitCap  time.Duration
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -67,6 +70,8 @@ Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 	cmd.Flags().StringArrayVar(&f.inputs, "input", nil, "set {{var.input.NAME}} to VALUE (NAME=VALUE, repeatable)")
 	cmd.Flags().StringArrayVar(&f.stubs, "stub", nil, "give module ID a fixed output read from a JSON file: a bundle, or an array of bundles (ID=FILE, repeatable)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON document describing the execution on stdout")
+	cmd.Flags().BoolVar(&f.breakRetryNow, "break-retry-now", false, "retry an operation stopped by a Break directive with retry on, in this run, up to its count")
+	cmd.Flags().DurationVar(&f.breakWaitCap, "break-wait-cap", engine.DefaultBreakWaitCap, "the longest wait between --break-retry-now attempts (Break's interval is in minutes)")
 	cmd.Flags().StringArrayVar(&f.connectTo, "connect-to", nil, "connect to TARGET_HOST:TARGET_PORT for requests to HOST:PORT; URL, Host header and TLS name stay (HOST:PORT:TARGET_HOST:TARGET_PORT, repeatable)")
 	cmd.Flags().StringVar(&f.caFile, "ca-file", "", "trust the PEM certificates in FILE for every request, besides the system roots")
 	return cmd
@@ -97,7 +102,7 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs})
+	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs, BreakRetryNow: f.breakRetryNow, BreakWaitCap: f.breakWaitCap})
 	if err != nil {
 		return &exitError{code: ExitFailed, err: err}
 	}
