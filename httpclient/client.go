@@ -152,6 +152,9 @@ type Response struct {
 	// SetCookies holds the raw Set-Cookie values of every response of the
 	// redirect chain, in order (Make's cookieHeaders).
 	SetCookies []string
+	// HeaderOrder lists the final response's header fields in the order
+	// received, names as the server wrote them (see rawhead.go).
+	HeaderOrder []Header
 }
 
 // StreamResponse is a response whose body is left for the caller to read.
@@ -174,6 +177,9 @@ type StreamResponse struct {
 	// SetCookies holds the raw Set-Cookie values of every response of the
 	// redirect chain, in order.
 	SetCookies []string
+	// HeaderOrder lists the final response's header fields in the order
+	// received, names as the server wrote them (see rawhead.go).
+	HeaderOrder []Header
 }
 
 // Client sends Requests. It is safe for concurrent use; its transports
@@ -258,8 +264,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		Header:     sr.Header,
 		Body:       body,
 		URL:        sr.URL,
-		Redirects:  sr.Redirects,
-		SetCookies: sr.SetCookies,
+		Redirects:   sr.Redirects,
+		SetCookies:  sr.SetCookies,
+		HeaderOrder: sr.HeaderOrder,
 	}, nil
 }
 
@@ -328,6 +335,7 @@ type exchange struct {
 	sensitive  []string
 	referer    string
 	order      []Header // headers of the current hop, for the connection
+	conn       *orderedConn
 
 	redirects     []Hop
 	setCookies    []string
@@ -410,6 +418,8 @@ func (c *Client) prepare(ctx context.Context, r *Request) (*exchange, error) {
 		GotConn: func(info httptrace.GotConnInfo) {
 			if oc, ok := info.Conn.(*orderedConn); ok {
 				oc.expect(x.order)
+				oc.head.start()
+				x.conn = oc
 			}
 		},
 	})
@@ -427,6 +437,7 @@ func (x *exchange) run(limit int64) (*StreamResponse, error) {
 		}
 		where := x.u.String()
 		x.wd.arm(phaseHead)
+		x.conn = nil
 		resp, err := x.t.RoundTrip(req)
 		x.wd.headDone()
 		if err != nil {
@@ -441,7 +452,9 @@ func (x *exchange) run(limit int64) (*StreamResponse, error) {
 		body := &watchedBody{rc: resp.Body, x: x, where: where}
 		loc := resp.Header.Get("Location")
 		if !isRedirect(resp.StatusCode) || loc == "" || !x.follows() {
-			return x.response(resp, body, limit), nil
+			sr := x.response(resp, body, limit)
+			sr.HeaderOrder = x.receivedHeaders(resp)
+			return sr, nil
 		}
 		x.redirects = append(x.redirects, Hop{URL: where, StatusCode: resp.StatusCode})
 		drain(body)

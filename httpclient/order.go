@@ -24,6 +24,8 @@ type orderedConn struct {
 	mu    sync.Mutex
 	order []Header // names (exact case) in wire order; nil = pass through
 	buf   []byte
+
+	head headRecorder // see rawhead.go
 }
 
 // expect arms the connection to reorder the next request head.
