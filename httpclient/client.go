@@ -260,10 +260,10 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, err
 	}
 	return &Response{
-		StatusCode: sr.StatusCode,
-		Header:     sr.Header,
-		Body:       body,
-		URL:        sr.URL,
+		StatusCode:  sr.StatusCode,
+		Header:      sr.Header,
+		Body:        body,
+		URL:         sr.URL,
 		Redirects:   sr.Redirects,
 		SetCookies:  sr.SetCookies,
 		HeaderOrder: sr.HeaderOrder,
