@@ -2,6 +2,8 @@ package iml
 
 import (
 	"errors"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -187,4 +189,34 @@ func TestOperatorErrors(t *testing.T) {
 		{src: `{{if(true; substring("x"; "y"))}}`, wantErr: `line 1, col 12: substring: argument 2: expected a number, got text "y"`},
 		{src: `{{"10" / "4"}} {{"3" * 1.count}} {{null * 2}} {{true + 1}}`, want: `"2.5 9 0 2"`},
 	})
+}
+
+// TestLibraryCoversDesign checks that every function DESIGN.md lists for
+// IML is registered, and that Functions lists them sorted.
+func TestLibraryCoversDesign(t *testing.T) {
+	t.Parallel()
+	design := strings.Fields(`if ifempty switch get omit pick
+		ascii base64 capitalize contains decodeURL encodeURL escapeHTML escapeMarkdown indexOf length lower md5
+		replace replaceEmojiCharacters sha1 sha256 sha512 split startcase stripHTML substring toBinary toString trim upper
+		abs average ceil floor formatNumber max min parseNumber round sum trunc
+		addDays addHours addMinutes addMonths addSeconds addYears dateDifference formatDate parseDate setDate setDay
+		setHour setMinute setMonth setSecond setYear
+		add contains deduplicate distinct first flatten join keys last length map merge remove reverse shuffle slice
+		sort toArray toCollection`)
+	names := Functions()
+	if !sort.StringsAreSorted(names) {
+		t.Errorf("Functions() is not sorted: %v", names)
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for _, n := range design {
+		if !have[n] {
+			t.Errorf("function %s is missing", n)
+		}
+	}
+	if len(names) < 110 {
+		t.Errorf("only %d functions registered", len(names))
+	}
 }
