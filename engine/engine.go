@@ -20,6 +20,8 @@ type Scenario struct {
 	// Name is the scenario name from the blueprint.
 	Name string
 	flow []*step
+	// aggregates is set when some module aggregates a feeder's bundles.
+	aggregates bool
 }
 
 type step struct {
@@ -208,6 +210,7 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 				r := &reports[index[st.bp]]
 				if feeder, ok := steps[st.feeder]; ok && path[st.feeder] {
 					feeder.aggregators = append(feeder.aggregators, &aggPos{flow: flow, index: i})
+					sc.aggregates = true
 				} else if r.Supported {
 					r.Supported, r.Reason = false, fmt.Sprintf("parameters: field %q: module %s does not run before this aggregator", "feeder", st.feeder)
 				}

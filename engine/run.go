@@ -137,6 +137,9 @@ func (x *Execution) CookieJar() http.CookieJar {
 
 // SetResult records a module's extra result for later modules.
 func (x *Execution) SetResult(moduleID int, r *Result) {
+	if x.results == nil {
+		x.results = map[string]*Result{}
+	}
 	x.results[strconv.Itoa(moduleID)] = r
 }
 
@@ -164,7 +167,12 @@ func (x *Execution) Var(name string) (any, bool) {
 }
 
 // SetVar sets an execution variable.
-func (x *Execution) SetVar(name string, v any) { x.vars[name] = v }
+func (x *Execution) SetVar(name string, v any) {
+	if x.vars == nil {
+		x.vars = map[string]any{}
+	}
+	x.vars[name] = v
+}
 
 // RunOptions configures one execution.
 type RunOptions struct {
@@ -192,6 +200,25 @@ type RunOptions struct {
 // DefaultBreakWaitCap bounds the wait between in-process Break retries.
 const DefaultBreakWaitCap = 5 * time.Second
 
+// discard is the logger of executions run without one.
+var discard = slog.New(slog.DiscardHandler)
+
+// newBuffers and newConts return the aggregation state of a run, or nil
+// for scenarios without aggregators.
+func (sc *Scenario) newBuffers() map[*step][]map[string]any {
+	if !sc.aggregates {
+		return nil
+	}
+	return map[*step][]map[string]any{}
+}
+
+func (sc *Scenario) newConts() map[*step]*cont {
+	if !sc.aggregates {
+		return nil
+	}
+	return map[*step]*cont{}
+}
+
 // Run executes the scenario once. The returned execution is complete even
 // when its status is error; the error return is reserved for a cancelled
 // context.
@@ -202,7 +229,7 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 	}
 	logger := opts.Logger
 	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+		logger = discard
 	}
 	x := &Execution{
 		ID:        newID(),
@@ -210,9 +237,7 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 		Inputs:    opts.Inputs,
 		Logger:    logger,
 		Started:   now(),
-		runs:      map[string]*ModuleRun{},
-		results:   map[string]*Result{},
-		vars:      map[string]any{},
+		runs:      make(map[string]*ModuleRun, len(sc.flow)),
 		tempDir:   opts.TempDir,
 		keepFiles: opts.KeepFiles,
 	}
@@ -223,7 +248,7 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 	for k, v := range opts.Inputs {
 		inputs[k] = v
 	}
-	r := &runner{x: x, scope: iml.MapScope{"var": map[string]any{"input": inputs}}, buffers: map[*step][]map[string]any{}, conts: map[*step]*cont{}}
+	r := &runner{x: x, scope: iml.MapScope{"var": map[string]any{"input": inputs}}, buffers: sc.newBuffers(), conts: sc.newConts()}
 	r.env = &iml.Env{Scope: r.scope, Location: opts.Location, ExecutionID: x.ID}
 	r.now = opts.Now
 	r.opts = opts
