@@ -37,8 +37,15 @@ func TestSharedBlueprintsCompile(t *testing.T) {
 					return
 				}
 				total++
-				if _, err := Compile(x); err != nil {
+				tpl, err := Compile(x)
+				if err != nil {
 					t.Errorf("%s: %q: %v", filepath.Base(f), x, err)
+					return
+				}
+				// With nothing mapped yet every reference is null: the
+				// formulas must still evaluate.
+				if _, err := tpl.Eval(&Env{}); err != nil {
+					t.Errorf("%s: %q: Eval with an empty scope: %v", filepath.Base(f), x, err)
 				}
 			case []any:
 				for _, e := range x {

@@ -8,32 +8,32 @@ import (
 
 func init() {
 	register(
-		fn("addSeconds", 2, 2, addDuration(time.Second)),
-		fn("addMinutes", 2, 2, addDuration(time.Minute)),
-		fn("addHours", 2, 2, addDuration(time.Hour)),
-		fn("addDays", 2, 2, addCalendar(0, 0, 1)),
-		fn("addMonths", 2, 2, addCalendar(0, 1, 0)),
-		fn("addYears", 2, 2, addCalendar(1, 0, 0)),
+		fn("addSeconds", 2, 2, nullDate(addDuration(time.Second))),
+		fn("addMinutes", 2, 2, nullDate(addDuration(time.Minute))),
+		fn("addHours", 2, 2, nullDate(addDuration(time.Hour))),
+		fn("addDays", 2, 2, nullDate(addCalendar(0, 0, 1))),
+		fn("addMonths", 2, 2, nullDate(addCalendar(0, 1, 0))),
+		fn("addYears", 2, 2, nullDate(addCalendar(1, 0, 0))),
 		fn("dateDifference", 2, 3, fnDateDifference),
-		fn("formatDate", 2, 3, fnFormatDate),
-		fn("parseDate", 2, 3, fnParseDate),
-		fn("setSecond", 2, 2, setClock(func(t time.Time, n int) time.Time {
+		fn("formatDate", 2, 3, nullDate(fnFormatDate)),
+		fn("parseDate", 2, 3, nullDate(fnParseDate)),
+		fn("setSecond", 2, 2, nullDate(setClock(func(t time.Time, n int) time.Time {
 			return wallDate(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), n, t.Nanosecond(), t.Location())
-		})),
-		fn("setMinute", 2, 2, setClock(func(t time.Time, n int) time.Time {
+		}))),
+		fn("setMinute", 2, 2, nullDate(setClock(func(t time.Time, n int) time.Time {
 			return wallDate(t.Year(), t.Month(), t.Day(), t.Hour(), n, t.Second(), t.Nanosecond(), t.Location())
-		})),
-		fn("setHour", 2, 2, setClock(func(t time.Time, n int) time.Time {
+		}))),
+		fn("setHour", 2, 2, nullDate(setClock(func(t time.Time, n int) time.Time {
 			return wallDate(t.Year(), t.Month(), t.Day(), n, t.Minute(), t.Second(), t.Nanosecond(), t.Location())
-		})),
-		fn("setDate", 2, 2, setClock(func(t time.Time, n int) time.Time {
+		}))),
+		fn("setDate", 2, 2, nullDate(setClock(func(t time.Time, n int) time.Time {
 			return wallDate(t.Year(), t.Month(), n, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
-		})),
-		fn("setYear", 2, 2, setClock(func(t time.Time, n int) time.Time {
+		}))),
+		fn("setYear", 2, 2, nullDate(setClock(func(t time.Time, n int) time.Time {
 			return dateClamped(t, n, int(t.Month()))
-		})),
-		fn("setMonth", 2, 2, fnSetMonth),
-		fn("setDay", 2, 2, fnSetDay),
+		}))),
+		fn("setMonth", 2, 2, nullDate(fnSetMonth)),
+		fn("setDay", 2, 2, nullDate(fnSetDay)),
 	)
 }
 
@@ -288,4 +288,16 @@ func fnDateDifference(c *call, args []any) (any, error) {
 		return nil, argError(2, "unknown unit %s (expected milliseconds, seconds, minutes, hours, days, weeks, months, quarters or years)", excerpt(unit))
 	}
 	return math.Trunc(r) + 0, nil
+}
+
+// nullDate makes a date function return null when its date is null or
+// empty text, as Make does for an unmapped optional date, instead of
+// failing the operation.
+func nullDate(f func(c *call, args []any) (any, error)) func(c *call, args []any) (any, error) {
+	return func(c *call, args []any) (any, error) {
+		if isEmpty(args[0]) {
+			return nil, nil
+		}
+		return f(c, args)
+	}
 }

@@ -44,6 +44,8 @@ func TestDateFunctions(t *testing.T) {
 		{src: `{{dateDifference(now; addSeconds(now; -90))}}`, want: `90000`},
 		{src: `{{dateDifference(now; now; "fortnights")}}`, wantErr: `line 1, col 3: dateDifference: argument 3: unknown unit "fortnight" (expected milliseconds, seconds, minutes, hours, days, weeks, months, quarters or years)`},
 		{src: `{{addDays(now; 1e300)}}`, wantErr: `line 1, col 3: addDays: argument 2: number 1e+300 is out of range`},
+		{src: `{{formatDate(1.missing; "YYYY")}}|{{addDays(emptystring; 1)}}|{{setHour(null; 1)}}|{{parseDate(""; "YYYY")}}`, want: `"|||"`},
+		{src: `{{formatDate(1.missing; "YYYY")}}`, want: `null`},
 	})
 }
 
