@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/reqflow/reqflow/httpclient"
 )
 
 // result is what one command line run produced.
@@ -230,8 +232,13 @@ func TestCheckRealExports(t *testing.T) {
 			t.Errorf("%s: exit %d, %v: %s", filepath.Base(f), r.code, err, r.stderr)
 			continue
 		}
+		reg, err := newRegistry(httpclient.New())
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, m := range doc.Modules {
-			vendor := !strings.HasPrefix(m.Module, "http:") && !strings.HasPrefix(m.Module, "builtin:") && m.Module != "placeholder:Placeholder"
+			_, lookupErr := reg.Lookup(m.Module, 0)
+			vendor := lookupErr != nil && !strings.HasPrefix(m.Module, "http:") && !strings.HasPrefix(m.Module, "builtin:") && m.Module != "placeholder:Placeholder"
 			if vendor && m.Supported {
 				t.Errorf("%s: module %d (%s) reported supported", filepath.Base(f), m.ID, m.Module)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/reqflow/reqflow/bundle"
 	"github.com/reqflow/reqflow/engine"
 	"github.com/reqflow/reqflow/httpclient"
+	"github.com/reqflow/reqflow/modules/core"
 	"github.com/reqflow/reqflow/modules/httpapp"
 )
 
@@ -25,6 +26,9 @@ import (
 func newRegistry(client *httpclient.Client) (*engine.Registry, error) {
 	reg := engine.NewRegistry()
 	if err := httpapp.Register(reg, client); err != nil {
+		return nil, err
+	}
+	if err := core.Register(reg); err != nil {
 		return nil, err
 	}
 	return reg, nil
