@@ -220,3 +220,21 @@ func TestLibraryCoversDesign(t *testing.T) {
 		t.Errorf("only %d functions registered", len(names))
 	}
 }
+
+func TestExportedRegexp(t *testing.T) {
+	t.Parallel()
+	re, err := CompileRegexp(`(\w+)@(\w+)\.com`, "gi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ReplaceRegexp(re, "A@B.COM, c@d.com", "$2 at $1", true); got != "B at A, d at c" {
+		t.Errorf("global: got %q", got)
+	}
+	if got := ReplaceRegexp(re, "A@B.COM, c@d.com", "<$&>", false); got != "<A@B.COM>, c@d.com" {
+		t.Errorf("first: got %q", got)
+	}
+	_, err = CompileRegexp(`(?<=x)y`, "")
+	if err == nil || err.Error() != `regular expression "(?<=x)y": look-behind (?<=…) and (?<!…) are not supported (Go's RE2 engine)` {
+		t.Errorf("look-behind: %v", err)
+	}
+}

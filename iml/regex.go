@@ -52,25 +52,9 @@ func compileJSRegex(literal, pattern, flags string) (*jsRegex, error) {
 	if r, ok := regexCache.Load(literal); ok {
 		return r.(*jsRegex), nil
 	}
-	if len(pattern) > maxRegexLen {
-		return nil, fmt.Errorf("regular expression is longer than %d bytes", maxRegexLen)
-	}
-	src, err := translateJSRegex(pattern)
+	re, err := CompileRegexp(pattern, flags)
 	if err != nil {
 		return nil, err
-	}
-	prefix := ""
-	for _, f := range "ims" {
-		if strings.ContainsRune(flags, f) {
-			prefix += string(f)
-		}
-	}
-	if prefix != "" {
-		src = "(?" + prefix + ")" + src
-	}
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return nil, fmt.Errorf("regular expression %s: %s", excerpt(pattern), regexErrText(err))
 	}
 	r := &jsRegex{re: re, global: strings.ContainsRune(flags, 'g')}
 	regexMu.Lock()
