@@ -124,8 +124,17 @@ type ModuleReport struct {
 	Label     string `json:"label,omitempty"`
 	Supported bool   `json:"supported"`
 	Stubbed   bool   `json:"stubbed,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// Problem says why a module cannot run: "unsupported" (reqflow does
+	// not implement the module type) or "invalid" (its settings or
+	// formulas are wrong).
+	Problem string `json:"problem,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
+
+// errUnsupported marks errors about module types reqflow does not implement.
+type errUnsupported struct{ error }
+
+func (e errUnsupported) Unwrap() error { return e.error }
 
 // Load prepares a blueprint to run. It fails with *UnsupportedError when a
 // module cannot run (unknown type, bad static configuration, a formula that
@@ -160,7 +169,11 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 			r := &reports[index[m]]
 			st, err := prepare(reg, m, opts)
 			if err != nil && r.Supported {
-				r.Supported, r.Reason = false, err.Error()
+				r.Supported, r.Reason, r.Problem = false, err.Error(), "invalid"
+				var u errUnsupported
+				if errors.As(err, &u) {
+					r.Problem = "unsupported"
+				}
 			}
 			if st != nil {
 				r.Stubbed = st.stubbed
@@ -226,8 +239,17 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 		}
 	}
 	link(sc.flow, nil)
+	for id := range opts.Stubs {
+		if _, ok := seen[id]; !ok {
+			return nil, reports, fmt.Errorf("stub for module %d: the blueprint has no module with that id", id)
+		}
+	}
 	var problems []ModuleProblem
-	for _, r := range reports {
+	for i := range reports {
+		r := &reports[i]
+		if !r.Supported && r.Problem == "" {
+			r.Problem = "invalid"
+		}
 		if !r.Supported {
 			problems = append(problems, ModuleProblem{ID: r.ID, Module: r.Module, Path: r.Path, Reason: r.Reason})
 		}
@@ -292,7 +314,7 @@ func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error
 	}
 	spec, err := reg.Lookup(m.Module, m.Version)
 	if err != nil {
-		return st, fmt.Errorf("%w; stub it with --stub %d=FILE.json", err, m.ID)
+		return st, errUnsupported{fmt.Errorf("%w; stub it with --stub %d=FILE.json", err, m.ID)}
 	}
 	mod, err := spec.New(m)
 	if err != nil {
