@@ -13,13 +13,16 @@ import (
 
 func newCheckCmd(s *streams) *cobra.Command {
 	var stubs []string
+	var trigger string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Load and validate a blueprint; list supported and unsupported modules",
 		Long: `Load and validate a scenario blueprint without running it. Every module is
 listed as supported or not, with the reason; formulas are compiled and static
-settings checked.
+settings checked. A module of an app reqflow does not implement gets a
+one-line hint: stub it (--stub ID=FILE.json), feed a trigger (--trigger
+FILE.json), or replace it with Make a request to the vendor's API.
 
 Exit status: 0 when the scenario can run, 1 when a module cannot run, 2 when
 the file is not a blueprint.`,
@@ -37,7 +40,11 @@ the file is not a blueprint.`,
 			if err != nil {
 				return err
 			}
-			reports, loadErr := engine.Check(reg, bp, engine.LoadOptions{Stubs: st})
+			if err := applyTrigger(reg, bp, st, trigger); err != nil {
+				return err
+			}
+			checked, loadErr := engine.Check(reg, bp, engine.LoadOptions{Stubs: st})
+			reports := withHints(reg, bp, checked)
 			if asJSON {
 				if err := writeJSON(s.stdout, map[string]any{"scenario": bp.Name, "ok": loadErr == nil, "modules": reports}); err != nil {
 					return err
@@ -52,9 +59,12 @@ the file is not a blueprint.`,
 					case r.Module == "placeholder:Placeholder":
 						state = "placeholder (skipped)"
 					case !r.Supported:
-						state = "unsupported: " + r.Reason
+						state = r.Problem + ": " + r.Reason
 					}
 					fmt.Fprintf(s.stdout, "  %-5s %-40s v%-2d %s\n", idText(r.ID), r.Module, r.Version, state)
+					if r.Hint != "" {
+						fmt.Fprintf(s.stdout, "        hint: %s\n", r.Hint)
+					}
 				}
 			}
 			if loadErr != nil {
@@ -73,6 +83,7 @@ the file is not a blueprint.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&stubs, "stub", nil, "treat module ID as stubbed by FILE (ID=FILE, repeatable)")
+	cmd.Flags().StringVar(&trigger, "trigger", "", "treat the first module (a trigger such as a webhook) as fed by FILE.json")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reqflow/reqflow/httpclient"
 )
@@ -196,6 +197,7 @@ func TestCheck(t *testing.T) {
   -     placeholder:Placeholder                  v0  placeholder (skipped)
   1     http:ActionSendData                      v3  supported
   13    telegram:SendReplyMessage                v1  unsupported: module type telegram:SendReplyMessage is not supported; stub it with --stub 13=FILE.json
+        hint: replace it with Make a request (http:ActionSendData) to the telegram API, or stub it
 `
 	if r.code != 1 || r.stdout != want {
 		t.Errorf("exit %d, stdout:\n%s\nwant:\n%s", r.code, r.stdout, want)
@@ -274,5 +276,17 @@ func TestEval(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if r.code != 1 || len(lines) != 2 || lines[0] != `"a"` || !strings.HasPrefix(lines[1], `{"error":{"message":"line 1, col `) || !strings.Contains(lines[1], `"position":{"col":`) {
 		t.Errorf("exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}
+
+func TestShortJSONCutsAtACharacterBoundary(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("テ", 200) + "<&>"
+	got := shortJSON(long)
+	if !utf8.ValidString(got) || !strings.HasSuffix(got, "テ…") || len(got) > maxShown+len("…") {
+		t.Errorf("shortJSON = %q", got)
+	}
+	if got := shortJSON("a<b>&c"); got != `"a<b>&c"` {
+		t.Errorf("shortJSON escapes HTML: %s", got)
 	}
 }

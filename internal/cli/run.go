@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -36,9 +37,10 @@ func newRegistry(client *httpclient.Client) (*engine.Registry, error) {
 
 type runFlags struct {
 	clientFlags
-	inputs []string
-	stubs  []string
-	json   bool
+	inputs  []string
+	stubs   []string
+	trigger string
+	json    bool
 
 	breakRetryNow bool
 	breakWaitCap  time.Duration
@@ -63,6 +65,7 @@ Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 		Example: `  reqflow run scenario.json
   reqflow run scenario.json --input baseURL=http://127.0.0.1:8080 --json
   reqflow run scenario.json --stub 13=telegram-reply.json
+  reqflow run webhook-scenario.json --trigger webhook-payload.json
   reqflow run prod.json --connect-to api.example.com:443:127.0.0.1:8443 --ca-file staging-ca.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,6 +76,7 @@ Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 	}
 	cmd.Flags().StringArrayVar(&f.inputs, "input", nil, "set {{var.input.NAME}} to VALUE (NAME=VALUE, repeatable)")
 	cmd.Flags().StringArrayVar(&f.stubs, "stub", nil, "give module ID a fixed output read from a JSON file: a bundle, or an array of bundles (ID=FILE, repeatable)")
+	cmd.Flags().StringVar(&f.trigger, "trigger", "", "give the first module, a trigger such as a webhook, its bundle(s) from a JSON file: a bundle, or an array of bundles")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON document describing the execution on stdout")
 	cmd.Flags().BoolVar(&f.breakRetryNow, "break-retry-now", false, "retry an operation stopped by a Break directive with retry on, in this run, up to its count")
 	cmd.Flags().DurationVar(&f.breakWaitCap, "break-wait-cap", engine.DefaultBreakWaitCap, "the longest wait between --break-retry-now attempts (Break's interval is in minutes)")
@@ -100,6 +104,9 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	}
 	reg, err := newRegistry(client)
 	if err != nil {
+		return err
+	}
+	if err := applyTrigger(reg, bp, stubs, f.trigger); err != nil {
 		return err
 	}
 	sc, err := engine.Load(reg, bp, engine.LoadOptions{Stubs: stubs})
@@ -245,13 +252,19 @@ func printBundle(w io.Writer, b bundle.Bundle, indent string) {
 }
 
 func shortJSON(v any) string {
-	raw, err := json.Marshal(bundle.ToJSON(v))
-	if err != nil {
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(bundle.ToJSON(v)); err != nil {
 		return fmt.Sprint(v)
 	}
-	s := string(raw)
+	s := strings.TrimSuffix(buf.String(), "\n")
 	if len(s) > maxShown {
-		s = s[:maxShown] + "…"
+		cut := maxShown
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }
