@@ -35,6 +35,7 @@ type Option func(*deps)
 // modules adds its options in its own file.
 type deps struct {
 	client *httpclient.Client
+	files  fileOptions // Get a File's options, see files.go
 }
 
 // Register adds the HTTP app's modules to reg; they send requests with client.
@@ -46,6 +47,7 @@ func Register(reg *engine.Registry, client *httpclient.Client, opts ...Option) e
 	specs := []*engine.Spec{makeRequestV3Spec(client), makeRequestV4Spec(client)}
 	specs = append(specs, authSpecs(d)...)
 	specs = append(specs, fileSpecs(d)...)
+	specs = recordResults(specs)
 	for _, s := range specs {
 		if err := reg.Register(s); err != nil {
 			return err

@@ -159,7 +159,7 @@ func v3Request(f *engine.Fields) (*httpclient.Request, bool) {
 		if ct == "custom" {
 			ct = f.Text("customContentType")
 		}
-		req.Body = httpclient.RawBody(ct, bytesOf(f.Value("data")))
+		req.Body = rawBody(ct, f.Value("data"))
 	case "x_www_form_urlencoded":
 		req.Body = httpclient.FormBody(params(f, "formFields", "key", "value"))
 	case "multipart_form_data":
@@ -174,6 +174,7 @@ func send(ctx context.Context, client *httpclient.Client, req *httpclient.Reques
 	if err != nil {
 		return nil, clientError(err)
 	}
+	recordHeaders(ctx, resp.HeaderOrder)
 	if handleErrors && (resp.StatusCode < 200 || resp.StatusCode > 399) {
 		return nil, statusError(resp)
 	}
@@ -274,7 +275,10 @@ func bytesOf(v any) []byte {
 	case string:
 		return []byte(x)
 	case *bundle.File:
-		return x.Data
+		if b, err := x.Bytes(); err == nil {
+			return b
+		}
+		return nil
 	case map[string]any, []any:
 		b, err := json.Marshal(bundle.ToJSON(x))
 		if err == nil {

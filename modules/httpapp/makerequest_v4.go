@@ -102,7 +102,7 @@ func (mr *makeRequestV4) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundl
 	case "multipart":
 		req.Body = httpclient.MultipartBody(multipartParts(f, "multipartBodyContent"))
 	case "custom":
-		req.Body = httpclient.RawBody(f.Text("customBodyContentType"), bytesOf(f.Value("customBodyContent")))
+		req.Body = rawBody(f.Text("customBodyContentType"), f.Value("customBodyContent"))
 	}
 	parseBody := f.Bool("parseResponse", true)
 	stop := f.Bool("stopOnHttpError", true)
