@@ -50,7 +50,7 @@ func ToText(v any) string {
 		if x == nil {
 			return ""
 		}
-		return string(x.Data)
+		return string(fileBytes(x))
 	}
 	switch x := v.(type) {
 	case []any, map[string]any, []map[string]any, []string:

@@ -57,7 +57,7 @@ func bytesOf(v any) []byte {
 		return x
 	case *bundle.File:
 		if x != nil {
-			return x.Data
+			return fileBytes(x)
 		}
 		return nil
 	}
@@ -248,7 +248,6 @@ func fnMD5(c *call, args []any) (any, error) {
 // latin1; key encoding text (default), hex, base64 or binary.
 func hashFunc(newHash func() hash.Hash) func(c *call, args []any) (any, error) {
 	return func(c *call, args []any) (any, error) {
-		data := bytesOf(args[0])
 		enc := strings.ToLower(strings.TrimSpace(optText(args, 1, "hex")))
 		var h hash.Hash
 		if key := arg(args, 2); key != nil && !(key == "") {
@@ -260,7 +259,9 @@ func hashFunc(newHash func() hash.Hash) func(c *call, args []any) (any, error) {
 		} else {
 			h = newHash()
 		}
-		h.Write(data)
+		if err := writeHashed(h, args[0]); err != nil {
+			return nil, err
+		}
 		sum := h.Sum(nil)
 		switch enc {
 		case "hex", "":
