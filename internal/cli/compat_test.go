@@ -28,7 +28,7 @@ var unsupportedInFixtures = map[string][]string{
 	"manasoid__deepl-tag-handling-html.json":                   {"12 google-drive:uploadAFile"},
 	"manasoid__line-voice-recording.json":                      {"1 line:watchMessages", "11 google-drive:uploadAFile", "17 line:sendAReplyMessage"},
 	"manasoid__pdf-ocr-invoice.json":                           {"13 google-drive:getAFile", "15 pdf-co:Univ"},
-	"manasoid__url-checker-opswat.json":                        {"4 google-email:TriggerNewEmail", "5 regexp:HTMLParser", "22 google-email:ActionMoveEmail"},
+	"manasoid__url-checker-opswat.json":                        {"4 google-email:TriggerNewEmail", "22 google-email:ActionMoveEmail"},
 	"meetingbaas__integration-airtable.json":                   {"1 airtable:webhook", "3 airtable:ActionGetRecord"},
 	"meetingbaas__integration-webhook-apikeyauth.json":         {"1 gateway:CustomWebHook", "3 airtable:ActionCreateRecord"},
 	"nicolab__upwork-scraper-html.json":                        {"32 google-sheets:addRow", "39 google-sheets:filterRows"},

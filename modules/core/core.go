@@ -77,6 +77,7 @@ func Register(reg *engine.Registry, opts ...Option) error {
 		replaceSpec(),
 		parserSpec(),
 		htmlToTextSpec(),
+		htmlParserSpec(),
 	}
 	for _, s := range specs {
 		if err := reg.Register(s); err != nil {

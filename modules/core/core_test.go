@@ -200,6 +200,15 @@ func TestModules(t *testing.T) {
 			`[{"text":"TITLE\n\nHello world, see this [https://example.com/a].\n\n* one\n* two"}]`, ""},
 		{"html crlf", "regexp:HTMLToText", nil, m{"html": "<h2>Keep</h2>line<br>next&amp;last<script>x()</script>", "newline": "crlf", "uppercaseHeadings": false},
 			`[{"text":"Keep\r\n\r\nline\r\nnext&last"}]`, ""},
+		// regexp:HTMLParser
+		{"html links", "regexp:HTMLParser", m{"continueWhenNoRes": false}, m{"html": "{{1.html}}<a href='/b' rel=nofollow>B &amp; <i>C</i></a>", "elementType": "a"},
+			`[{"attrs":{"href":"https://example.com/a"},"element":"<a href=\"https://example.com/a\">this</a>","innerContent":"this"},` +
+				`{"attrs":{"href":"/b","rel":"nofollow"},"element":"<a href=\"/b\" rel=\"nofollow\">B &amp; <i>C</i></a>","innerContent":"B &amp; <i>C</i>"}]`, ""},
+		{"html images none", "regexp:HTMLParser", m{"continueWhenNoRes": false}, m{"html": "{{1.html}}", "elementType": "img"}, `[]`, ""},
+		{"html images none continue", "regexp:HTMLParser", m{"continueWhenNoRes": true}, m{"html": "{{1.html}}", "elementType": "img"}, `[{}]`, ""},
+		{"html iframe", "regexp:HTMLParser", nil, m{"html": `<iframe src="https://v.example/1" allowfullscreen></iframe>`, "elementType": "{{\"iframe\"}}"},
+			`[{"attrs":{"allowfullscreen":"","src":"https://v.example/1"},"element":"<iframe src=\"https://v.example/1\" allowfullscreen=\"\"></iframe>","innerContent":""}]`, ""},
+		{"html bad type", "regexp:HTMLParser", nil, m{"html": "x", "elementType": "{{\"div\"}}"}, `[]`, `DataError: field "elementType": expected one of img, a, iframe, got "div"`},
 		// util:FunctionSleep
 		{"sleep", "util:FunctionSleep", nil, m{"duration": "3"}, `[{}]`, ""},
 		{"sleep mapped out of range", "util:FunctionSleep", nil, m{"duration": "{{301}}"}, `[]`, `DataError: field "duration": must be between 1 and 300, got 301`},
@@ -244,6 +253,7 @@ func TestLoadErrors(t *testing.T) {
 		{"row separator", "util:TextAggregator", m{"feeder": 1, "rowSeparator": ";"}, nil, `parameters: field "rowSeparator": expected "\n", "\t", "other" or "", got ";"`},
 		{"function", "util:FunctionAggregator2", m{"feeder": 1, "fn": "median"}, nil, `parameters: field "fn": expected one of avg, sum, count, max, min, got "median"`},
 		{"no function", "util:FunctionAggregator2", m{"feeder": 1}, nil, `parameters: field "fn": required: one of [avg sum count max min]`},
+		{"element type", "regexp:HTMLParser", nil, m{"elementType": "div"}, `mapper: field "elementType": expected one of img, a, iframe, got "div"`},
 		{"newline", "regexp:HTMLToText", nil, m{"newline": "lfcr"}, `mapper: field "newline": expected one of lf, crlf, cr, got "lfcr"`},
 	}
 	for _, c := range cases {
