@@ -24,9 +24,9 @@ import (
 )
 
 // newRegistry returns a registry with every module reqflow implements.
-func newRegistry(client *httpclient.Client) (*engine.Registry, error) {
+func newRegistry(client *httpclient.Client, opts ...httpapp.Option) (*engine.Registry, error) {
 	reg := engine.NewRegistry()
-	if err := httpapp.Register(reg, client); err != nil {
+	if err := httpapp.Register(reg, client, opts...); err != nil {
 		return nil, err
 	}
 	if err := core.Register(reg); err != nil {
@@ -41,6 +41,7 @@ type runFlags struct {
 	stubs   []string
 	trigger string
 	json    bool
+	conns   []string
 
 	breakRetryNow bool
 	breakWaitCap  time.Duration
@@ -78,6 +79,7 @@ Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 	cmd.Flags().StringArrayVar(&f.stubs, "stub", nil, "give module ID a fixed output read from a JSON file: a bundle, or an array of bundles (ID=FILE, repeatable)")
 	cmd.Flags().StringVar(&f.trigger, "trigger", "", "give the first module, a trigger such as a webhook, its bundle(s) from a JSON file: a bundle, or an array of bundles")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON document describing the execution on stdout")
+	cmd.Flags().StringArrayVar(&f.conns, "connection", nil, "use stored connection NAME for the blueprint's keychain or connection id ID (ID=NAME, repeatable; see reqflow connections)")
 	cmd.Flags().BoolVar(&f.breakRetryNow, "break-retry-now", false, "retry an operation stopped by a Break directive with retry on, in this run, up to its count")
 	cmd.Flags().DurationVar(&f.breakWaitCap, "break-wait-cap", engine.DefaultBreakWaitCap, "the longest wait between --break-retry-now attempts (Break's interval is in minutes)")
 	cmd.Flags().StringArrayVar(&f.connectTo, "connect-to", nil, "connect to TARGET_HOST:TARGET_PORT for requests to HOST:PORT; URL, Host header and TLS name stay (HOST:PORT:TARGET_HOST:TARGET_PORT, repeatable)")
@@ -102,7 +104,13 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	reg, err := newRegistry(client)
+	ids, err := parseConnections(f.conns)
+	if err != nil {
+		return err
+	}
+	resolver, closeStore := connectionResolver(s, ids)
+	defer closeStore()
+	reg, err := newRegistry(client, httpapp.WithConnections(resolver))
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reqflow/reqflow/bundle"
+	"github.com/reqflow/reqflow/connections"
 	"github.com/reqflow/reqflow/engine"
 	"github.com/reqflow/reqflow/httpclient"
 	"github.com/reqflow/reqflow/httpclient/parse"
@@ -35,7 +36,8 @@ type Option func(*deps)
 // modules adds its options in its own file.
 type deps struct {
 	client *httpclient.Client
-	files  fileOptions // Get a File's options, see files.go
+	files  fileOptions           // Get a File's options, see files.go
+	conns  *connections.Resolver // stored connections, see auth.go
 }
 
 // Register adds the HTTP app's modules to reg; they send requests with client.
@@ -44,7 +46,7 @@ func Register(reg *engine.Registry, client *httpclient.Client, opts ...Option) e
 	for _, o := range opts {
 		o(d)
 	}
-	specs := []*engine.Spec{makeRequestV3Spec(client), makeRequestV4Spec(client)}
+	specs := []*engine.Spec{makeRequestV3Spec(d), makeRequestV4Spec(d)}
 	specs = append(specs, authSpecs(d)...)
 	specs = append(specs, fileSpecs(d)...)
 	specs = recordResults(specs)

@@ -61,7 +61,7 @@ var handleErrorsParam = engine.Field{
 	Description: "A status outside 200–399 fails the operation with RuntimeError (RateLimitError for 429).",
 }
 
-func makeRequestV3Spec(client *httpclient.Client) *engine.Spec {
+func makeRequestV3Spec(d *deps) *engine.Spec {
 	mapper := append([]engine.Field{}, commonMapper...)
 	mapper = append(mapper,
 		engine.Field{Name: "authUser", Label: "User name", Type: engine.Text, Description: "Basic auth user name, sent preemptively."},
@@ -83,7 +83,10 @@ func makeRequestV3Spec(client *httpclient.Client) *engine.Spec {
 			if err := checkStatic(m.Mapper); err != nil {
 				return nil, err
 			}
-			return &makeRequest{client: client, handleErrors: handle}, nil
+			if err := checkMTLS(d, m.Mapper, "useMtls"); err != nil {
+				return nil, err
+			}
+			return &makeRequest{d: d, client: d.client, handleErrors: handle}, nil
 		},
 	}
 }
@@ -113,6 +116,7 @@ func checkStatic(mapper map[string]any) error {
 
 // makeRequest is Make a request (http:ActionSendData v3).
 type makeRequest struct {
+	d            *deps
 	client       *httpclient.Client
 	handleErrors bool
 }
@@ -122,11 +126,15 @@ func (mr *makeRequest) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundle,
 	f := op.Fields()
 	req, parseBody := v3Request(f)
 	req.Username, req.Password = f.Text("authUser"), f.Text("authPass")
+	mtls := f.Bool("useMtls", false)
 	if err := f.Err(); err != nil {
 		return nil, &engine.Error{Type: engine.InvalidConfigurationError, Message: err.Error(), Err: err}
 	}
 	if f.Bool("shareCookies", false) {
 		req.Jar = op.Execution.CookieJar()
+	}
+	if mtls {
+		return sendAuthenticated(ctx, mr.d, nil, req, true, mr.handleErrors, parseBody)
 	}
 	return send(ctx, mr.client, req, mr.handleErrors, parseBody)
 }

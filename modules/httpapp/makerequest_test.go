@@ -336,7 +336,7 @@ func TestMakeRequestV4(t *testing.T) {
 		t.Errorf("error = %s", got)
 	}
 	_, err := tryRun(base, flow(`{"id": 1, "module": "http:MakeRequest", "version": 4, "parameters": {"authenticationType": "oAuth"}, "mapper": {"url": "x"}}`))
-	if err == nil || !strings.Contains(err.Error(), `field "authenticationType": oAuth is not supported yet`) {
+	if err == nil || !strings.Contains(err.Error(), `field "oAuthAccount": the id of the oauth2 connection is required`) {
 		t.Errorf("error = %v", err)
 	}
 }

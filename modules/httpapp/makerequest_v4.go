@@ -15,7 +15,7 @@ import (
 
 // makeRequestV4Spec declares http:MakeRequest version 4, the current HTTP
 // app, whose authentication is a parameter.
-func makeRequestV4Spec(client *httpclient.Client) *engine.Spec {
+func makeRequestV4Spec(d *deps) *engine.Spec {
 	return &engine.Spec{
 		ID:          "http:MakeRequest",
 		Versions:    []int{4},
@@ -23,7 +23,10 @@ func makeRequestV4Spec(client *httpclient.Client) *engine.Spec {
 		Description: "Sends an HTTP request and outputs the response (HTTP app v4).",
 		Parameters: []engine.Field{
 			{Name: "authenticationType", Label: "Authentication type", Type: engine.Select, Required: true, Options: []string{"noAuth", "apiKey", "basicAuth", "oAuth"}},
-			{Name: "tlsType", Label: "Transport layer security", Type: engine.Select, Options: []string{"", "mTls", "tls"}},
+			{Name: "tlsType", Label: "Transport layer security", Type: engine.Select, Options: []string{"", "mTls", "tls"}, Description: "mTls presents the instance-wide client certificate (reqflow keys add cert NAME … --mtls)."},
+			{Name: "apiKeyKeychain", Label: "Credentials", Type: engine.Text, Description: "The apikey connection id when authenticationType is apiKey."},
+			{Name: "basicAuthKeychain", Label: "Credentials", Type: engine.Text, Description: "The basic connection id when authenticationType is basicAuth."},
+			{Name: "oAuthAccount", Label: "Connection", Type: engine.Text, Description: "The oauth2 connection id when authenticationType is oAuth."},
 		},
 		Mapper: []engine.Field{
 			{Name: "url", Label: "URL", Type: engine.Text, Required: true},
@@ -51,20 +54,24 @@ func makeRequestV4Spec(client *httpclient.Client) *engine.Spec {
 			if err := p.Err(); err != nil {
 				return nil, fmt.Errorf("parameters: %w", err)
 			}
-			if auth != "noAuth" {
-				return nil, fmt.Errorf("parameters: field %q: %s is not supported yet (only noAuth)", "authenticationType", auth)
-			}
 			if err := checkStatic(m.Mapper); err != nil {
 				return nil, err
 			}
-			return &makeRequestV4{client: client}, nil
+			cred, mtls, err := v4Credential(d, m.Parameters, auth)
+			if err != nil {
+				return nil, err
+			}
+			return &makeRequestV4{d: d, client: d.client, cred: cred, mtls: mtls}, nil
 		},
 	}
 }
 
 // makeRequestV4 is http:MakeRequest version 4.
 type makeRequestV4 struct {
+	d      *deps
 	client *httpclient.Client
+	cred   credential // nil for noAuth
+	mtls   bool
 }
 
 // Run sends one request.
@@ -111,6 +118,9 @@ func (mr *makeRequestV4) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundl
 	}
 	if f.Bool("shareCookies", false) {
 		req.Jar = op.Execution.CookieJar()
+	}
+	if mr.cred != nil || mr.mtls {
+		return sendAuthenticated(ctx, mr.d, mr.cred, req, mr.mtls, stop, parseBody)
 	}
 	return send(ctx, mr.client, req, stop, parseBody)
 }
