@@ -471,7 +471,16 @@ func (r *runner) flushAggregators(ctx context.Context, st *step) error {
 		} else {
 			op.Outputs = outs
 		}
+		// An aggregator may itself feed aggregators (Make lets a Text
+		// aggregator's bundles be aggregated again): each of its runs is
+		// one operation for them.
+		for _, b := range agg.aggregators {
+			r.buffers[b.flow[b.index]] = []map[string]any{}
+		}
 		if err := r.continueWith(ctx, a.flow, a.index, agg, outs, k); err != nil {
+			return err
+		}
+		if err := r.flushAggregators(ctx, agg); err != nil {
 			return err
 		}
 	}
