@@ -59,6 +59,18 @@ func TestBlueprints(t *testing.T) {
 			6: `[{"parts":["1 id <7>","2 id <4><2>","3 name Ada"]}]`,
 			7: `[{"$1":"TITLE","first":"TITLE"}]`,
 		}},
+		{"nested-aggregators.json", engine.StatusSuccess, map[int]string{
+			1:  `[{"event":"complete","html":"<h1>Title</h1><p>Hello <b>world</b>, see <a href=\"https://example.com/a\">this</a>.</p><ul><li>one</li><li>two</li></ul>","items":[{"n":"a","qty":2},{"n":"b","qty":5}],"page":"id=7 id=42 name=Ada","tags":["x","y","z"]}]`,
+			52: `[{"output":"continue"}]`,
+			44: `[{"speakers":["x","y","z"]}]`,
+			14: `[{"__IMTINDEX__":1,"__IMTLENGTH__":2,"n":"a","qty":2},{"__IMTINDEX__":2,"__IMTLENGTH__":2,"n":"b","qty":5}]`,
+			23: `[{"__IMTINDEX__":1,"__IMTLENGTH__":3,"value":"x"},{"__IMTINDEX__":2,"__IMTLENGTH__":3,"value":"y"},{"__IMTINDEX__":3,"__IMTLENGTH__":3,"value":"z"},{"__IMTINDEX__":1,"__IMTLENGTH__":3,"value":"x"},{"__IMTINDEX__":2,"__IMTLENGTH__":3,"value":"y"},{"__IMTINDEX__":3,"__IMTLENGTH__":3,"value":"z"}]`,
+			22: `[{"text":"x y z"},{"text":"x y z"}]`,
+			32: `[{"text":"a:\\nx y z"},{"text":"b:\\nx y z"}]`,
+			26: `[{"array":[{"text":"a:\\nx y z"},{"text":"b:\\nx y z"}]}]`,
+			42: `[{"json":"[{\"text\":\"a:\\\\nx y z\"},{\"text\":\"b:\\\\nx y z\"}]"}]`,
+			45: `[{"speakers":["x","y","z"]}]`,
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
