@@ -1,0 +1,5 @@
+//go:build !race
+
+package httpapp
+
+const raceEnabled = false
