@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// vendor is a loopback HTTPS server that answers like a vendor's API: its
+// certificate names the vendor's hosts, so a production blueprint reaches it
+// with --connect-to and --ca-file while keeping its URLs.
+type vendor struct {
+	port, caFile string
+	mu           sync.Mutex
+	seen         []string // "METHOD /path?query AUTH BODY"
+}
+
+func newVendor(t *testing.T, hosts []string, reply func(w http.ResponseWriter, r *http.Request)) *vendor {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "reqflow test vendor"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		DNSNames: hosts, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &vendor{caFile: filepath.Join(t.TempDir(), "vendor-ca.pem")}
+	if err := os.WriteFile(v.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		v.mu.Lock()
+		v.seen = append(v.seen, r.Method+" "+r.URL.RequestURI()+" "+r.Header.Get("Authorization")+" "+string(body))
+		v.mu.Unlock()
+		reply(w, r)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	_, v.port, _ = net.SplitHostPort(srv.Listener.Addr().String())
+	return v
+}
+
+func (v *vendor) requests() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]string(nil), v.seen...)
+}
+
+// runReport is the part of `reqflow run --json` these tests read.
+type runReport struct {
+	Status  string `json:"status"`
+	Modules []struct {
+		ID         int  `json:"id"`
+		Stubbed    bool `json:"stubbed"`
+		Operations []struct {
+			Input   map[string]any   `json:"input"`
+			Outputs []map[string]any `json:"outputs"`
+			Error   *struct {
+				Type      string `json:"type"`
+				HandledBy string `json:"handledBy"`
+			} `json:"error"`
+		} `json:"operations"`
+	} `json:"modules"`
+}
+
+func parseReport(t *testing.T, r result) runReport {
+	t.Helper()
+	var rep runReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("exit %d, %v: %s %s", r.code, err, r.stdout, r.stderr)
+	}
+	return rep
+}
+
+// outputsOf is every output of module id as compact JSON.
+func (rep runReport) outputsOf(t *testing.T, id int) string {
+	t.Helper()
+	all := []map[string]any{}
+	for _, m := range rep.Modules {
+		if m.ID == id {
+			for _, op := range m.Operations {
+				all = append(all, op.Outputs...)
+			}
+		}
+	}
+	raw, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// fixture returns the path of a public export, or skips the test.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(fixtures, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skip(fixtures + " is not present")
+	}
+	return p
+}
+
+// TestFixtureWebhookRouter runs Make's webhook → router → error handler
+// sample: a hot lead is posted to the vendor; a cold one is not; a vendor
+// that cannot be reached is ignored by the error route.
+func TestFixtureWebhookRouter(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "integromat__pattern-webhook-router-error-handler-v4.json")
+	v := newVendor(t, []string{"api.example.com"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"accepted": true}`)
+	})
+	hot := writeFile(t, "hot.json", `{"email": "ada@example.com", "name": "Ada", "score": 75}`)
+	cold := writeFile(t, "cold.json", `{"email": "bob@example.com", "name": "Bob", "score": 20}`)
+	to := "api.example.com:443:127.0.0.1:" + v.port
+
+	r := reqflow(t, "", "run", bp, "--trigger", hot, "--connect-to", to, "--ca-file", v.caFile, "--json")
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("hot lead: exit %d, status %s: %s", r.code, rep.Status, r.stderr)
+	}
+	date := regexp.MustCompile(`"received": "(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d)"`)
+	got := strings.Join(v.requests(), "\n")
+	if date.FindStringSubmatch(got) == nil {
+		t.Errorf("no received date in %s", got)
+	}
+	want := `POST /hot-leads  {"email": "ada@example.com", "name": "Ada", "score": 75, "received": "DATE"}`
+	if got = date.ReplaceAllString(got, `"received": "DATE"`); got != want {
+		t.Errorf("vendor saw:\n%s\nwant:\n%s", got, want)
+	}
+	if out := rep.outputsOf(t, 3); !strings.Contains(out, `"data":{"accepted":true}`) || !strings.Contains(out, `"statusCode":200`) {
+		t.Errorf("module 3 outputs %s", out)
+	}
+	if out := rep.outputsOf(t, 4); out != `[{"lastLeadEmail":"ada@example.com"}]` {
+		t.Errorf("module 4 outputs %s", out)
+	}
+
+	r = reqflow(t, "", "run", bp, "--trigger", cold, "--connect-to", to, "--ca-file", v.caFile, "--json")
+	rep = parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" || len(v.requests()) != 1 || rep.outputsOf(t, 3) != `[]` || rep.outputsOf(t, 4) != `[{"lastLeadEmail":"bob@example.com"}]` {
+		t.Errorf("cold lead: exit %d, %d requests, report %s", r.code, len(v.requests()), r.stdout)
+	}
+
+	// Nothing listens on port 9 of 127.0.0.1: the error route's Ignore
+	// handles the ConnectionError and the second route still runs.
+	r = reqflow(t, "", "run", bp, "--trigger", hot, "--connect-to", "api.example.com:443:127.0.0.1:9", "--ca-file", v.caFile, "--json")
+	rep = parseReport(t, r)
+	var handled string
+	for _, m := range rep.Modules {
+		if m.ID == 3 && len(m.Operations) == 1 && m.Operations[0].Error != nil {
+			handled = m.Operations[0].Error.Type + " " + m.Operations[0].Error.HandledBy
+		}
+	}
+	if r.code != 0 || rep.Status != "success" || handled != "ConnectionError Ignore" || rep.outputsOf(t, 4) != `[{"lastLeadEmail":"ada@example.com"}]` {
+		t.Errorf("unreachable vendor: exit %d, handled %q, report %s", r.code, handled, r.stdout)
+	}
+}
+
+// TestFixtureMeetingBot runs a real export that iterates a transcript,
+// aggregates it twice, turns it into JSON and posts it to an LLM API with
+// an API-key connection; the Airtable module is stubbed.
+func TestFixtureMeetingBot(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "meetingbaas__integration-webhook-apikeyauth.json")
+	v := newVendor(t, []string{"openrouter.ai"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id": "gen-1", "choices": [{"message": {"content": "## Summary"}}]}`)
+	})
+	h := newHome(t, "sk-or-secret-1")
+	h.ok("", "connections", "create", "apikey", "openrouter", "--key", "Bearer sk-or-secret-1", "--placement", "header", "--name", "Authorization")
+	trigger := writeFile(t, "bot.json", `{"event": "complete", "data": {"bot_id": 7, "speakers": ["Ada", "Bob"], "transcript": [
+		{"speaker": "Ada", "words": [{"word": "Ship"}, {"word": "it"}]},
+		{"speaker": "Bob", "words": [{"word": "Agreed."}]}]}}`)
+	airtable := writeFile(t, "airtable.json", `{"id": "rec1"}`)
+	r := h.run("", "run", bp, "--trigger", trigger, "--stub", "3="+airtable, "--connection", "14964=openrouter",
+		"--connect-to", "openrouter.ai:443:127.0.0.1:"+v.port, "--ca-file", v.caFile, "--json")
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	reqs := v.requests()
+	if len(reqs) != 1 || !strings.HasPrefix(reqs[0], "POST /api/v1/chat/completions Bearer sk-or-secret-1 {") {
+		t.Fatalf("vendor saw %q", reqs)
+	}
+	var body struct {
+		Model    string `json:"model"`
+		Messages []struct{ Role, Content string }
+	}
+	if err := json.Unmarshal([]byte(reqs[0][strings.Index(reqs[0], "{"):]), &body); err != nil {
+		t.Fatalf("body is not JSON: %v: %s", err, reqs[0])
+	}
+	// 42.json with its double quotes turned into single ones, as the
+	// export's replace() asks.
+	if want := `[{'text':'Ada:\nShip it'},{'text':'Bob:\nAgreed.'}]`; body.Model != "openrouter/cinematika-7b:free" || len(body.Messages) != 2 || body.Messages[1].Content != want {
+		t.Errorf("messages %+v\nwant content %s", body.Messages, want)
+	}
+	for id, want := range map[int]string{
+		52: `[{"output":"continue"}]`,
+		22: `[{"text":"Ship it"},{"text":"Agreed."}]`,
+		32: `[{"text":"Ada:\\nShip it"},{"text":"Bob:\\nAgreed."}]`,
+		42: `[{"json":"[{\"text\":\"Ada:\\\\nShip it\"},{\"text\":\"Bob:\\\\nAgreed.\"}]"}]`,
+		45: `[{"speakers":["Ada","Bob"]}]`,
+		3:  `[{"id":"rec1"}]`,
+	} {
+		if got := rep.outputsOf(t, id); got != want {
+			t.Errorf("module %d outputs\n got %s\nwant %s", id, got, want)
+		}
+	}
+	for _, m := range rep.Modules {
+		if m.ID == 3 && !m.Stubbed {
+			t.Errorf("module 3 is not marked stubbed")
+		}
+	}
+}
