@@ -179,7 +179,6 @@ func (o *OAuth2) validate() error {
 
 var scopeSeparators = map[string]string{"space": " ", "comma": ",", "plus": "+"}
 
-
 func (o *OAuth2) view() map[string]any {
 	v := map[string]any{
 		"flow": o.Flow, "authorizeUri": o.AuthorizeURI, "tokenUri": o.TokenURI, "refreshUri": o.RefreshURI,
