@@ -45,6 +45,8 @@ type runFlags struct {
 
 	breakRetryNow bool
 	breakWaitCap  time.Duration
+
+	saveFiles string // see files.go
 }
 
 func newRunCmd(s *streams) *cobra.Command {
@@ -62,10 +64,16 @@ With --json, exactly one JSON document is printed on stdout:
   {"scenario", "status": "success|warning|error",
    "error": null | {"module", "type", "message"},
    "modules": [{"id", "module", "operations": [{"input", "outputs": [bundle…], "error"}]}]}
-Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
+Binary values print as {"$binary": {"size": N, "sha256": HEX}}.
+
+Files the modules produce (Get a File downloads) live in a temporary folder
+and are removed when the run ends; --save-files DIR keeps a copy of each.
+On a terminal, downloads that take a while show a progress bar on stderr
+(never with --json, or when stdout or stderr is not a terminal).`,
 		Example: `  reqflow run scenario.json
   reqflow run scenario.json --input baseURL=http://127.0.0.1:8080 --json
   reqflow run scenario.json --stub 13=telegram-reply.json
+  reqflow run download.json --save-files ./downloads
   reqflow run webhook-scenario.json --trigger webhook-payload.json
   reqflow run prod.json --connect-to api.example.com:443:127.0.0.1:8443 --ca-file staging-ca.pem`,
 		Args: cobra.ExactArgs(1),
@@ -84,6 +92,7 @@ Binary values print as {"$binary": {"size": N, "sha256": HEX}}.`,
 	cmd.Flags().DurationVar(&f.breakWaitCap, "break-wait-cap", engine.DefaultBreakWaitCap, "the longest wait between --break-retry-now attempts (Break's interval is in minutes)")
 	cmd.Flags().StringArrayVar(&f.connectTo, "connect-to", nil, "connect to TARGET_HOST:TARGET_PORT for requests to HOST:PORT; URL, Host header and TLS name stay (HOST:PORT:TARGET_HOST:TARGET_PORT, repeatable)")
 	cmd.Flags().StringVar(&f.caFile, "ca-file", "", "trust the PEM certificates in FILE for every request, besides the system roots")
+	cmd.Flags().StringVar(&f.saveFiles, "save-files", "", "write every file the execution produced (e.g. Get a File downloads) into folder DIR")
 	return cmd
 }
 
@@ -110,7 +119,7 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	}
 	resolver, closeStore := connectionResolver(s, ids)
 	defer closeStore()
-	reg, err := newRegistry(client, httpapp.WithConnections(resolver))
+	reg, err := newRegistry(client, httpapp.WithConnections(resolver), httpapp.WithProgress(downloadProgress(s, f.json)))
 	if err != nil {
 		return err
 	}
@@ -121,8 +130,11 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs, BreakRetryNow: f.breakRetryNow, BreakWaitCap: f.breakWaitCap})
+	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs, BreakRetryNow: f.breakRetryNow, BreakWaitCap: f.breakWaitCap, KeepFiles: f.saveFiles != ""})
 	if err != nil {
+		if x != nil && f.saveFiles != "" {
+			_ = x.Files().Remove()
+		}
 		return &exitError{code: ExitFailed, err: err}
 	}
 	if f.json {
@@ -131,6 +143,11 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 		}
 	} else {
 		printSummary(s.stdout, x)
+	}
+	if f.saveFiles != "" {
+		if err := saveFiles(s, x, f.saveFiles); err != nil {
+			return err
+		}
 	}
 	if x.Status == engine.StatusError {
 		return &exitError{code: ExitFailed}
