@@ -110,11 +110,13 @@ func (rep runReport) outputsOf(t *testing.T, id int) string {
 			}
 		}
 	}
-	raw, err := json.Marshal(all)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(all); err != nil {
 		t.Fatal(err)
 	}
-	return string(raw)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func writeFile(t *testing.T, name, content string) string {
@@ -245,6 +247,75 @@ func TestFixtureMeetingBot(t *testing.T) {
 	for _, m := range rep.Modules {
 		if m.ID == 3 && !m.Stubbed {
 			t.Errorf("module 3 is not marked stubbed")
+		}
+	}
+}
+
+// TestFixtureUpworkScraper runs a real export that pages through search
+// results with a Repeater, turns the HTML into text, finds job links with
+// Match pattern, and reads each job page with seven more patterns; the
+// Google Sheets modules are stubbed.
+func TestFixtureUpworkScraper(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "nicolab__upwork-scraper-html.json")
+	v := newVendor(t, []string{"www.upwork.com"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch {
+		case r.URL.Path == "/nx/search/jobs/":
+			job := map[string]string{"1": "01AA", "2": "01bb"}[r.URL.Query().Get("page")]
+			_, _ = io.WriteString(w, `<html><head><title>Jobs</title></head><body><h1>Results</h1>
+<section><h2 class="job-tile-title"><a href="/jobs/~`+job+`/?referrer_url_path=/nx/search/jobs/">Chatbot `+job+`</a></h2>
+<p>Posted <b>today</b></p></section></body></html>`)
+		case strings.HasPrefix(r.URL.Path, "/jobs/~"):
+			_, _ = io.WriteString(w, `<html><body><h4 class="flex-1 m-0">Build a bot `+r.URL.Path[7:11]+`</h4>
+<p class="text-body-sm">We need
+a bot.</p>
+<div data-cy="clock-hourly"><span>Hourly</span> <strong>$30.00-$50.00</strong></div>
+<div data-cy="expertise"><span>Level</span><strong>Expert</strong></div>
+<div data-cy="clock-timelog"><strong>1-3 months</strong> at <strong>30+ hrs/week</strong></div>
+<script>{"job":{"datePosted":"2024-05-01T10:00:00.000Z"}}</script></body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	notFound := writeFile(t, "rows.json", `{"__IMTLENGTH__": 0}`)
+	added := writeFile(t, "added.json", `{"rowNumber": 2}`)
+	r := reqflow(t, "", "run", bp, "--stub", "39="+notFound, "--stub", "32="+added,
+		"--connect-to", "www.upwork.com:443:127.0.0.1:"+v.port, "--ca-file", v.caFile, "--json")
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	want := "GET /nx/search/jobs/?q=chatbot%20development&page=1&per_page=50  \n" +
+		"GET /jobs/~01aa/  \n" +
+		"GET /nx/search/jobs/?q=chatbot%20development&page=2&per_page=50  \n" +
+		"GET /jobs/~01bb/  "
+	if got := strings.Join(v.requests(), "\n"); got != want {
+		t.Errorf("vendor saw:\n%s\nwant:\n%s", got, want)
+	}
+	for id, want := range map[int]string{
+		38: `[{"i":1},{"i":2}]`,
+		37: `[{"currentPage":1},{"currentPage":2}]`,
+		12: `[{"text":"RESULTS\n\nCHATBOT 01AA [/JOBS/~01AA/?REFERRER_URL_PATH=/NX/SEARCH/JOBS/]\n\nPosted today"},` +
+			`{"text":"RESULTS\n\nCHATBOT 01BB [/JOBS/~01BB/?REFERRER_URL_PATH=/NX/SEARCH/JOBS/]\n\nPosted today"}]`,
+		14: `[{"__IMTMATCH__":"[/JOBS/~01AA/?REFERRER_URL_PATH=/NX/SEARCH/JOBS/]","i":1},{"__IMTMATCH__":"[/JOBS/~01BB/?REFERRER_URL_PATH=/NX/SEARCH/JOBS/]","i":1}]`,
+		15: `[{"jobID":"01aa"},{"jobID":"01bb"}]`,
+		33: `[{"jobURL":"https://www.upwork.com/jobs/~01aa/"},{"jobURL":"https://www.upwork.com/jobs/~01bb/"}]`,
+		39: `[{"__IMTLENGTH__":0},{"__IMTLENGTH__":0}]`,
+		21: `[{"$1":"Build a bot 01aa","__IMTMATCH__":"<h4 class=\"flex-1 m-0\">Build a bot 01aa</h4>","i":1},` +
+			`{"$1":"Build a bot 01bb","__IMTMATCH__":"<h4 class=\"flex-1 m-0\">Build a bot 01bb</h4>","i":1}]`,
+		22: `[{"$1":"We need\na bot.","__IMTMATCH__":"<p class=\"text-body-sm\">We need\na bot.</p>","i":1},` +
+			`{"$1":"We need\na bot.","__IMTMATCH__":"<p class=\"text-body-sm\">We need\na bot.</p>","i":1}]`,
+		25: `[{"$1":"$30.00-$50.00"},{"$1":"$30.00-$50.00"}]`,
+		27: `[{"$1":"Expert"},{"$1":"Expert"}]`,
+		28: `[{"$1":"1-3 months","$2":"30+ hrs/week"},{"$1":"1-3 months","$2":"30+ hrs/week"}]`,
+		29: `[{},{}]`, // no fixed price: "continue even if no match" passes an empty bundle on
+		40: `[{"$1":"2024-05-01T10:00:00.000Z"},{"$1":"2024-05-01T10:00:00.000Z"}]`,
+		41: `[{"DatePosted":"2024-05-01T10:00:00.000Z"},{"DatePosted":"2024-05-01T10:00:00.000Z"}]`,
+		32: `[{"rowNumber":2},{"rowNumber":2}]`,
+	} {
+		if got := rep.outputsOf(t, id); got != want {
+			t.Errorf("module %d outputs\n got %s\nwant %s", id, got, want)
 		}
 	}
 }

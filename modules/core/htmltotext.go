@@ -138,8 +138,14 @@ func HTMLToText(src string, uppercaseHeadings bool) string {
 					links = links[:len(links)-1]
 					label := strings.TrimSpace(w.b.String()[min(l.start, w.b.Len()):])
 					if l.href != "" && l.href != label && !strings.HasPrefix(l.href, "#") && !strings.HasPrefix(l.href, "javascript:") {
+						href := l.href
+						if heading > 0 && uppercaseHeadings {
+							// As Make's converter does: the whole heading,
+							// link addresses included, is upper case.
+							href = strings.ToUpper(href)
+						}
 						w.space = true
-						w.write("[" + l.href + "]")
+						w.write("[" + href + "]")
 					}
 				}
 			case "pre":

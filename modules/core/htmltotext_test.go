@@ -24,6 +24,8 @@ func TestHTMLToText(t *testing.T) {
 		{"link same as text", `<a href="https://x.example/">https://x.example/</a>`, true, "https://x.example/"},
 		{"link anchor", `<a href="#top">top</a>`, true, "top"},
 		{"link", `see <a href="/docs">the docs</a> now`, true, "see the docs [/docs] now"},
+		{"link in heading", `<h2><a href="/jobs/~01ab/">Bot dev</a></h2>`, true, "BOT DEV [/JOBS/~01AB/]"},
+		{"link in heading kept", `<h2><a href="/jobs/~01ab/">Bot dev</a></h2>`, false, "Bot dev [/jobs/~01ab/]"},
 		{"entities", "caf&eacute; &lt;tag&gt; &amp; &#x1F600;", true, "café <tag> & 😀"},
 		{"dropped", "<head><title>T</title><style>p{}</style></head><body><script>x()</script>body<noscript>n</noscript></body>", true, "body"},
 		{"pre", "<pre>a  b\n  c</pre>after", true, "a  b\n  c\n\nafter"},
