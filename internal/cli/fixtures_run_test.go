@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -317,5 +318,60 @@ a bot.</p>
 		if got := rep.outputsOf(t, id); got != want {
 			t.Errorf("module %d outputs\n got %s\nwant %s", id, got, want)
 		}
+	}
+}
+
+// TestFixtureURLChecker runs a real export that collects the links of an
+// e-mail with Get elements from HTML, joins and splits them, posts them as
+// Create JSON to a URL scanner and sums the detections with a Numeric
+// aggregator; the Gmail modules are the trigger and a stub.
+func TestFixtureURLChecker(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "manasoid__url-checker-opswat.json")
+	var mu sync.Mutex
+	detected := 0
+	v := newVendor(t, []string{"api.metadefender.com"}, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n := detected
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data": [{"address": "https://a.example/x", "lookup_results": {"detected_by": `+strconv.Itoa(n)+`}},
+			{"address": "https://b.example/y?q=1&r=2", "lookup_results": {"detected_by": 9}}]}`)
+	})
+	mail := writeFile(t, "mail.json", `{"id": "m-1", "html": "<p>Hi <a href=\"https://a.example/x\">x</a> and <a href='https://b.example/y?q=1&amp;r=2'>y</a></p><img src=\"z.png\">"}`)
+	moved := writeFile(t, "moved.json", `{"moved": true}`)
+	for _, c := range []struct {
+		detected  int
+		sum, move string
+	}{
+		{2, `[{"result":2}]`, `[{"moved":true}]`},
+		{0, `[{"result":0}]`, `[]`},
+	} {
+		mu.Lock()
+		detected = c.detected
+		mu.Unlock()
+		r := reqflow(t, "", "run", bp, "--trigger", mail, "--stub", "22="+moved,
+			"--connect-to", "api.metadefender.com:443:127.0.0.1:"+v.port, "--ca-file", v.caFile, "--json")
+		rep := parseReport(t, r)
+		if r.code != 0 || rep.Status != "success" {
+			t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+		}
+		for id, want := range map[int]string{
+			5: `[{"attrs":{"href":"https://a.example/x"},"element":"<a href=\"https://a.example/x\">x</a>","innerContent":"x"},` +
+				`{"attrs":{"href":"https://b.example/y?q=1&r=2"},"element":"<a href=\"https://b.example/y?q=1&amp;r=2\">y</a>","innerContent":"y"}]`,
+			10: `[{"text":"https://a.example/x:::::https://b.example/y?q=1&r=2"}]`,
+			11: `[{"array_links":["https://a.example/x","https://b.example/y?q=1&r=2"]}]`,
+			16: `[{"json":"{\"url\":[\"https://a.example/x\",\"https://b.example/y?q=1&r=2\"]}"}]`,
+			20: c.sum,
+			22: c.move,
+		} {
+			if got := rep.outputsOf(t, id); got != want {
+				t.Errorf("detected %d: module %d outputs\n got %s\nwant %s", c.detected, id, got, want)
+			}
+		}
+	}
+	want := `POST /v4/url/  {"url":["https://a.example/x","https://b.example/y?q=1&r=2"]}`
+	if got := v.requests(); len(got) != 2 || got[0] != want || got[1] != want {
+		t.Errorf("vendor saw %q\nwant twice %s", got, want)
 	}
 }
