@@ -375,3 +375,71 @@ func TestFixtureURLChecker(t *testing.T) {
 		t.Errorf("vendor saw %q\nwant twice %s", got, want)
 	}
 }
+
+// TestFixtureErrorFallback runs Make's error-handler sample: the order API
+// fails, the error route logs the error message to another endpoint and
+// ignores the error.
+func TestFixtureErrorFallback(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "integromat__pattern-error-handler-fallback-v4.json")
+	v := newVendor(t, []string{"api.example.com"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/orders" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error": "down"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"logged": true}`)
+	})
+	order := writeFile(t, "order.json", `{"orderId": "A-1", "amount": 12.5}`)
+	r := reqflow(t, "", "run", bp, "--trigger", order, "--connect-to", "api.example.com:443:127.0.0.1:"+v.port, "--ca-file", v.caFile, "--json")
+	rep := parseReport(t, r)
+	var handled string
+	for _, m := range rep.Modules {
+		if m.ID == 2 && len(m.Operations) == 1 && m.Operations[0].Error != nil {
+			handled = m.Operations[0].Error.Type + " " + m.Operations[0].Error.HandledBy
+		}
+	}
+	if r.code != 0 || rep.Status != "success" || handled != "RuntimeError Ignore" {
+		t.Fatalf("exit %d, status %s, handled %q: %s %s", r.code, rep.Status, handled, r.stdout, r.stderr)
+	}
+	got := v.requests()
+	want := []string{
+		`POST /orders  {"orderId": "A-1", "amount": 12.5}`,
+		`POST /logs  {"level": "error", "message": "[503] {"error": "down"}", "orderId": "A-1"}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("vendor saw:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFixtureDeepLParseJSON runs a real export that fetches a page over
+// plain HTTP, posts it as a form to a translation API and parses the
+// parsed response again with Parse JSON; the Google Drive upload is stubbed.
+func TestFixtureDeepLParseJSON(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "manasoid__deepl-tag-handling-html.json")
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<p>Hello & welcome</p>")
+	}))
+	t.Cleanup(page.Close)
+	v := newVendor(t, []string{"api-free.deepl.com"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"translations": [{"detected_source_language": "EN", "text": "<p>こんにちは</p>"}]}`)
+	})
+	upload := writeFile(t, "upload.json", `{"id": "file-1"}`)
+	r := reqflow(t, "", "run", bp, "--stub", "12="+upload, "--ca-file", v.caFile,
+		"--connect-to", "www.make.com:80:"+strings.TrimPrefix(page.URL, "http://"),
+		"--connect-to", "api-free.deepl.com:443:127.0.0.1:"+v.port, "--json")
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	if got, want := strings.Join(v.requests(), "\n"), "POST /v2/translate  tag_handling=html&text=%3Cp%3EHello%20%26%20welcome%3C%2Fp%3E&target_lang=JA&auth_key="; got != want {
+		t.Errorf("vendor saw:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := rep.outputsOf(t, 14), `[{"translations":[{"detected_source_language":"EN","text":"<p>こんにちは</p>"}]}]`; got != want {
+		t.Errorf("module 14 outputs\n got %s\nwant %s", got, want)
+	}
+}
