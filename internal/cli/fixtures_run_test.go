@@ -443,3 +443,94 @@ func TestFixtureDeepLParseJSON(t *testing.T) {
 		t.Errorf("module 14 outputs\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestFixturePriceBasedSender runs a real export that reads a price, sets
+// variables and sends a transfer with an API-key connection only when the
+// price reaches the threshold; the Telegram message is stubbed.
+func TestFixturePriceBasedSender(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "bicced__price-based-sender.json")
+	var mu sync.Mutex
+	price := "5000"
+	prices := newVendor(t, []string{"api.coingecko.com"}, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		p := price
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ethereum": {"usd": `+p+`}}`)
+	})
+	afk := newVendor(t, []string{"app.afkcrypto.com"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status": "sent"}`)
+	})
+	ca := writeFile(t, "cas.pem", readAll(t, prices.caFile)+readAll(t, afk.caFile))
+	h := newHome(t, "afk-secret-9")
+	h.ok("", "connections", "create", "apikey", "afk", "--key", "Bearer afk-secret-9", "--placement", "header", "--name", "Authorization")
+	telegram := writeFile(t, "telegram.json", `{"message_id": 1}`)
+	run := func() (result, runReport) {
+		r := h.run("", "run", bp, "--stub", "4="+telegram, "--connection", "72749=afk", "--ca-file", ca,
+			"--connect-to", "api.coingecko.com:443:127.0.0.1:"+prices.port, "--connect-to", "app.afkcrypto.com:443:127.0.0.1:"+afk.port, "--json")
+		return r, parseReport(t, r)
+	}
+	r, rep := run()
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	want := "POST /api/v1/send Bearer afk-secret-9 {\n  \"chain\": \"ethereum\",\n  \"to\": \"RECIPIENT_WALLET_ADDRESS\",\n  \"asset\": \"native\",\n  \"amount\": \"1000000000000000\"\n}"
+	if got := strings.Join(afk.requests(), "\n"); got != want {
+		t.Errorf("transfer API saw:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := rep.outputsOf(t, 2), `[{"amount":"1000000000000000","asset":"native","chain":"ethereum","threshold":"4500","to":"RECIPIENT_WALLET_ADDRESS"}]`; got != want {
+		t.Errorf("module 2 outputs\n got %s\nwant %s", got, want)
+	}
+	if got := rep.outputsOf(t, 4); got != `[{"message_id":1}]` {
+		t.Errorf("module 4 outputs %s", got)
+	}
+	mu.Lock()
+	price = "4499.99"
+	mu.Unlock()
+	r, rep = run()
+	if r.code != 0 || rep.Status != "success" || len(afk.requests()) != 1 || rep.outputsOf(t, 3) != `[]` || rep.outputsOf(t, 4) != `[]` {
+		t.Errorf("below the threshold: exit %d, %d transfers: %s", r.code, len(afk.requests()), r.stdout)
+	}
+	if n := len(prices.requests()); n != 2 {
+		t.Errorf("%d price requests, want 2", n)
+	}
+}
+
+func readAll(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestFixturePDFInvoice runs a real export whose HTTP module downloads the
+// text a stubbed PDF converter produced, strips its whitespace with Replace
+// and reads a variable named by the result.
+func TestFixturePDFInvoice(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "manasoid__pdf-ocr-invoice.json")
+	text := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "INV 42\n\tTotal: 9 €")
+	}))
+	t.Cleanup(text.Close)
+	drive := writeFile(t, "drive.json", `{"fileName": "invoice.pdf", "data": "JVBERi0="}`)
+	pdfco := writeFile(t, "pdfco.json", `{"url": "`+text.URL+`/out.txt"}`)
+	r := reqflow(t, "", "run", bp, "--stub", "13="+drive, "--stub", "15="+pdfco, "--json")
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	for id, want := range map[int]string{
+		19: `[{"text":"INV42Total:9€"}]`,
+		20: `[{"INV42Total:9€":null}]`,
+	} {
+		if got := rep.outputsOf(t, id); got != want {
+			t.Errorf("module %d outputs\n got %s\nwant %s", id, got, want)
+		}
+	}
+}
