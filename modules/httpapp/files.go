@@ -36,8 +36,8 @@ type fileOptions struct {
 // records its response headers for Retrieve Headers.
 type opKey struct{}
 
-// recordResults wraps each spec's modules so that the operation they run
-// travels in the context given to them.
+// recordResults wraps each spec's modules (aggregators excepted) so that
+// the operation they run travels in the context given to them.
 func recordResults(specs []*engine.Spec) []*engine.Spec {
 	for _, s := range specs {
 		build := s.New
@@ -45,6 +45,9 @@ func recordResults(specs []*engine.Spec) []*engine.Spec {
 			mod, err := build(m)
 			if err != nil {
 				return nil, err
+			}
+			if _, ok := mod.(engine.Aggregator); ok {
+				return mod, nil // keep the interface the engine looks for
 			}
 			return engine.ModuleFunc(func(ctx context.Context, op *engine.Op) ([]bundle.Bundle, error) {
 				return mod.Run(context.WithValue(ctx, opKey{}, op), op)
