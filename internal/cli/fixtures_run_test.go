@@ -534,3 +534,45 @@ func TestFixturePDFInvoice(t *testing.T) {
 		}
 	}
 }
+
+// TestFixtureAFKTransfers runs two real exports that set variables (names
+// with spaces and parentheses, read back with backticks) and post transfers
+// with basic-auth and API-key connections, one per router route.
+func TestFixtureAFKTransfers(t *testing.T) {
+	t.Parallel()
+	swap := fixture(t, "bicced__swap-bot-basicauth.json")
+	router := fixture(t, "bicced__router-apikeyauth.json")
+	v := newVendor(t, []string{"api.afkcrypto.com", "api.staging.afkcrypto.com"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status": "ok"}`)
+	})
+	h := newHome(t, "sw4p-pass", "r0uter-key")
+	h.ok("", "connections", "create", "basic", "staging", "--username", "bot", "--password", "sw4p-pass")
+	h.ok("", "connections", "create", "apikey", "afk", "--key", "r0uter-key", "--placement", "header", "--name", "Authorization")
+	to := []string{"--ca-file", v.caFile, "--connect-to", "api.afkcrypto.com:443:127.0.0.1:" + v.port,
+		"--connect-to", "api.staging.afkcrypto.com:443:127.0.0.1:" + v.port, "--json"}
+
+	r := h.run("", append([]string{"run", swap, "--connection", "71843=staging"}, to...)...)
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("swap: exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	if got, want := rep.outputsOf(t, 1), `[{"amountWei":"10000000000000","chain":"ethereum","fromToken(ETH Wrapped)":"0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE","slippage":"1","toToken(USDC)":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"}]`; got != want {
+		t.Errorf("swap module 1 outputs\n got %s\nwant %s", got, want)
+	}
+	r = h.run("", append([]string{"run", router, "--connection", "71843=afk"}, to...)...)
+	rep = parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("router: exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	// The export maps {{3.amount}} and {{8.amount}}, variables it never
+	// sets (it sets amountLamports and amountWei): they are empty, as in Make.
+	want := []string{
+		"POST /v1/trade/swap Basic Ym90OnN3NHAtcGFzcw== {\n  \"chain\": \"ethereum\",\n  \"fromToken\": \"0xEeeeeEeeeEeEeeEeEeEeeEEEeeeeEeeeeeeeEEeE\",\n  \"toToken\": \"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48\",\n  \"amount\": \"10000000000000\"\n}",
+		"POST /v1/send r0uter-key {\n\"chain\": \"solana\",\n\"to\": \"RECIPIENT_WALLET_ADDRESS\",\n\"asset\": \"native\",\n\"amount\": \"\"\n}",
+		"POST /v1/send r0uter-key {\n\"chain\": \"ethereum\",\n\"to\": \"RECIPIENT_WALLET_ADDRESS\",\n\"asset\": \"native\",\n\"amount\": \"\"\n}",
+	}
+	if got := v.requests(); strings.Join(got, "\n---\n") != strings.Join(want, "\n---\n") {
+		t.Errorf("vendor saw:\n%s\nwant:\n%s", strings.Join(got, "\n---\n"), strings.Join(want, "\n---\n"))
+	}
+}
