@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reqflow/reqflow/store"
@@ -141,6 +142,9 @@ type Manager struct {
 	st     *store.Store
 	client *http.Client
 	now    func() time.Time
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
 }
 
 // ManagerOption configures a Manager.
@@ -156,7 +160,7 @@ func WithClock(now func() time.Time) ManagerOption { return func(m *Manager) { m
 
 // NewManager returns a Manager over st.
 func NewManager(st *store.Store, opts ...ManagerOption) *Manager {
-	m := &Manager{st: st, now: time.Now}
+	m := &Manager{st: st, now: time.Now, locks: map[string]*sync.Mutex{}}
 	for _, o := range opts {
 		o(m)
 	}
@@ -345,7 +349,7 @@ func decode(rec *store.Connection) (*Connection, error) {
 			return nil, fmt.Errorf("decoding connection %q: no OAuth 2.0 settings", rec.Name)
 		}
 		o := *cfg.OAuth2
-		o.ClientSecret, o.Token, o.TokenHeaders = Secret(sec.ClientSecret), sec.Token.token(), sec.TokenHeaders
+		o.ClientSecret, o.Token, o.TokenHeaders = Secret(sec.ClientSecret), sec.Token.token(), SecretParams(sec.TokenHeaders)
 		c.OAuth2 = &o
 	default:
 		return nil, fmt.Errorf("decoding connection %q: unknown kind %q", rec.Name, rec.Kind)

@@ -44,6 +44,22 @@ type Param struct {
 	Value string `json:"value"`
 }
 
+// SecretParams are parameters whose values are secret: they print as
+// name=[redacted].
+type SecretParams []Param
+
+// String redacts the values.
+func (ps SecretParams) String() string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Name + "=" + Redacted
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// GoString redacts the values in %#v.
+func (ps SecretParams) GoString() string { return ps.String() }
+
 // OAuth2 is an OAuth 2.0 connection (Make's "HTTP OAuth 2.0" account) with
 // the flows Make offers (authorization code, implicit) and client
 // credentials, optionally with PKCE.
@@ -69,8 +85,8 @@ type OAuth2 struct {
 	RefreshParams   []Param `json:"refreshParams,omitempty"`
 	// TokenHeaders are sent with every token call; they are kept sealed
 	// (they often carry credentials).
-	TokenHeaders []Param `json:"-"`
-	RedirectPort int     `json:"redirectPort,omitempty"`
+	TokenHeaders SecretParams `json:"-"`
+	RedirectPort int          `json:"redirectPort,omitempty"`
 	// Token is the current token, nil before authorization.
 	Token *Token `json:"-"`
 }
