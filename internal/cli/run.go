@@ -60,7 +60,9 @@ once and print what every module produced.
 Exit status: 0 when the execution succeeded, 1 when it failed, 2 on bad usage
 or a blueprint that cannot load.
 
-With --json, exactly one JSON document is printed on stdout:
+With --json, exactly one JSON document is printed on stdout (also when the
+blueprint cannot run: then "status" is "error", "modules" is empty and
+"problems" lists each module that cannot run):
   {"scenario", "status": "success|warning|error",
    "error": null | {"module", "type", "message"},
    "modules": [{"id", "module", "operations": [{"input", "outputs": [bundle…], "error"}]}]}
@@ -107,8 +109,12 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	}
 	bp, err := blueprint.Load(path)
 	if err != nil {
+		if f.json {
+			_ = writeLoadFailure(s.stdout, nil, err)
+		}
 		return &exitError{code: ExitUsage, err: err}
 	}
+	warnMissingInputs(s.stderr, bp, inputs)
 	client, err := f.client()
 	if err != nil {
 		return err
@@ -128,6 +134,9 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	}
 	sc, err := engine.Load(reg, bp, engine.LoadOptions{Stubs: stubs})
 	if err != nil {
+		if f.json {
+			_ = writeLoadFailure(s.stdout, bp, err)
+		}
 		return &exitError{code: ExitUsage, err: err}
 	}
 	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs, BreakRetryNow: f.breakRetryNow, BreakWaitCap: f.breakWaitCap, KeepFiles: f.saveFiles != ""})
