@@ -114,7 +114,6 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 		}
 		return &exitError{code: ExitUsage, err: err}
 	}
-	warnMissingInputs(s.stderr, bp, inputs)
 	client, err := f.client()
 	if err != nil {
 		return err
@@ -139,6 +138,7 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 		}
 		return &exitError{code: ExitUsage, err: err}
 	}
+	warnMissingInputs(s.stderr, bp, inputs)
 	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs, BreakRetryNow: f.breakRetryNow, BreakWaitCap: f.breakWaitCap, KeepFiles: f.saveFiles != ""})
 	if err != nil {
 		if x != nil && f.saveFiles != "" {
