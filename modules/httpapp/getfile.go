@@ -70,9 +70,7 @@ func (g *getFile) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundle, erro
 		FollowRedirect: true,
 		Compressed:     true,
 	}
-	if req.URL == "" {
-		f.Fail("url", "a URL is required")
-	}
+	checkURL(f, req)
 	if err := f.Err(); err != nil {
 		return nil, &engine.Error{Type: engine.InvalidConfigurationError, Message: err.Error(), Err: err}
 	}

@@ -158,9 +158,7 @@ func v3Request(f *engine.Fields) (*httpclient.Request, bool) {
 	if len(req.CA) == 0 {
 		req.CA = nil
 	}
-	if req.URL == "" {
-		f.Fail("url", "a URL is required")
-	}
+	checkURL(f, req)
 	switch f.OneOf("bodyType", "", "raw", "x_www_form_urlencoded", "multipart_form_data") {
 	case "raw":
 		ct := f.Text("contentType")

@@ -88,9 +88,7 @@ func (mr *makeRequestV4) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundl
 	}
 	// v4's "allow redirects" follows them for every method.
 	req.FollowAllRedirects = req.FollowRedirect
-	if req.URL == "" {
-		f.Fail("url", "a URL is required")
-	}
+	checkURL(f, req)
 	switch f.OneOf("contentType", "", "json", "multipart", "urlEncoded", "custom") {
 	case "json":
 		var body []byte

@@ -66,9 +66,7 @@ func (r *resolveURL) Run(ctx context.Context, op *engine.Op) ([]bundle.Bundle, e
 		Timeout:        time.Duration(f.Int("timeout", DefaultTimeoutSeconds, 1, 300)) * time.Second,
 		FollowRedirect: true,
 	}
-	if req.URL == "" {
-		f.Fail("url", "a URL is required")
-	}
+	checkURL(f, req)
 	if err := f.Err(); err != nil {
 		return nil, &engine.Error{Type: engine.InvalidConfigurationError, Message: err.Error(), Err: err}
 	}
