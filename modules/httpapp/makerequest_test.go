@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reqflow/reqflow/blueprint"
@@ -31,9 +32,12 @@ type received struct {
 func setup(t *testing.T, handler http.HandlerFunc) (string, *[]received) {
 	t.Helper()
 	var got []received
+	var mu sync.Mutex // parallel subtests share one server
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
 		got = append(got, received{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
+		mu.Unlock()
 		handler(w, r)
 	}))
 	t.Cleanup(srv.Close)
