@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reqflow/reqflow/engine"
@@ -18,11 +19,14 @@ func resolveModule(id int, mapper string) string {
 // hopServer serves a redirect graph: path → Location (status 302), and
 // answers other paths 200, or with rejectHead for HEAD when it is set. It
 // records "METHOD path" for each request and whether a body was read.
-func hopServer(t *testing.T, hops map[string]string, rejectHead int) (string, *[]string) {
+func hopServer(t *testing.T, hops map[string]string, rejectHead int) (string, func() []string) {
 	t.Helper()
+	var mu sync.Mutex
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		seen = append(seen, r.Method+" "+r.URL.RequestURI())
+		mu.Unlock()
 		if loc, ok := hops[r.URL.Path]; ok {
 			w.Header().Set("Location", loc)
 			w.WriteHeader(http.StatusFound)
@@ -36,7 +40,11 @@ func hopServer(t *testing.T, hops map[string]string, rejectHead int) (string, *[
 		_, _ = w.Write([]byte(strings.Repeat("body ", 1000)))
 	}))
 	t.Cleanup(srv.Close)
-	return srv.URL, &seen
+	return srv.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), seen...)
+	}
 }
 
 func TestResolveTargetURL(t *testing.T) {
@@ -81,8 +89,8 @@ func TestResolveTargetURL(t *testing.T) {
 			if hops := jsonOf(t, got["redirects"]); hops != strings.ReplaceAll(tt.wantHops, "BASE", base) {
 				t.Errorf("redirects = %s\nwant %s", hops, strings.ReplaceAll(tt.wantHops, "BASE", base))
 			}
-			if strings.Join(*seen, "\n") != strings.Join(tt.wantSeen, "\n") {
-				t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(*seen, "\n"), strings.Join(tt.wantSeen, "\n"))
+			if got := strings.Join(seen(), "\n"); got != strings.Join(tt.wantSeen, "\n") {
+				t.Errorf("requests:\n%s\nwant:\n%s", got, strings.Join(tt.wantSeen, "\n"))
 			}
 		})
 	}

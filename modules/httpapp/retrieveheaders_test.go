@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func retrieveModule(id, source int) string {
 
 // orderedServer answers every request with the same raw head (header lines
 // in a fixed order) and a body of "ok".
-func orderedServer(t *testing.T, lines ...string) (string, *[]string) {
+func orderedServer(t *testing.T, lines ...string) (string, func() []string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -24,7 +25,7 @@ func orderedServer(t *testing.T, lines ...string) (string, *[]string) {
 	}
 	t.Cleanup(func() { _ = ln.Close() })
 	var seen []string
-	mu := make(chan struct{}, 1)
+	var mu sync.Mutex
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -40,9 +41,9 @@ func orderedServer(t *testing.T, lines ...string) (string, *[]string) {
 						return
 					}
 					_, _ = io.Copy(io.Discard, req.Body)
-					mu <- struct{}{}
+					mu.Lock()
 					seen = append(seen, req.URL.RequestURI())
-					<-mu
+					mu.Unlock()
 					head := "HTTP/1.1 200 OK\r\n" + strings.Join(lines, "\r\n") + "\r\nContent-Length: 2\r\n\r\nok"
 					if _, err := io.WriteString(c, head); err != nil {
 						return
@@ -51,7 +52,11 @@ func orderedServer(t *testing.T, lines ...string) (string, *[]string) {
 			}()
 		}
 	}()
-	return "http://" + ln.Addr().String(), &seen
+	return "http://" + ln.Addr().String(), func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), seen...)
+	}
 }
 
 func TestRetrieveHeadersIteratesInReceivedOrder(t *testing.T) {
@@ -79,8 +84,8 @@ func TestRetrieveHeadersIteratesInReceivedOrder(t *testing.T) {
 	}
 	wantSeen := []string{"/source", "/each?n=zeta&v=z", "/each?n=set-cookie&v=a%3D1%3B%20Path%3D%2F", "/each?n=x-mixed-case&v=M",
 		"/each?n=set-cookie&v=b%3D2", "/each?n=alpha&v=a", "/each?n=content-length&v=2"}
-	if strings.Join(*seen, "\n") != strings.Join(wantSeen, "\n") {
-		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(*seen, "\n"), strings.Join(wantSeen, "\n"))
+	if got := strings.Join(seen(), "\n"); got != strings.Join(wantSeen, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", got, strings.Join(wantSeen, "\n"))
 	}
 }
 
@@ -104,8 +109,8 @@ func TestRetrieveHeadersNestedFanOut(t *testing.T) {
 			want = append(want, "/pair/"+a+"/"+b)
 		}
 	}
-	if strings.Join(*seen, "\n") != strings.Join(want, "\n") {
-		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(*seen, "\n"), strings.Join(want, "\n"))
+	if got := strings.Join(seen(), "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
 }
 
