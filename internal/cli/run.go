@@ -25,11 +25,16 @@ import (
 
 // newRegistry returns a registry with every module reqflow implements.
 func newRegistry(client *httpclient.Client, opts ...httpapp.Option) (*engine.Registry, error) {
+	return newRegistryWith(client, opts, nil)
+}
+
+// newRegistryWith is newRegistry with options for the core modules too.
+func newRegistryWith(client *httpclient.Client, opts []httpapp.Option, coreOpts []core.Option) (*engine.Registry, error) {
 	reg := engine.NewRegistry()
 	if err := httpapp.Register(reg, client, opts...); err != nil {
 		return nil, err
 	}
-	if err := core.Register(reg); err != nil {
+	if err := core.Register(reg, coreOpts...); err != nil {
 		return nil, err
 	}
 	return reg, nil
@@ -42,6 +47,8 @@ type runFlags struct {
 	trigger string
 	json    bool
 	conns   []string
+
+	maxSleep time.Duration
 
 	breakRetryNow bool
 	breakWaitCap  time.Duration
@@ -91,6 +98,7 @@ On a terminal, downloads that take a while show a progress bar on stderr
 	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON document describing the execution on stdout")
 	cmd.Flags().StringArrayVar(&f.conns, "connection", nil, "use stored connection NAME for the blueprint's keychain or connection id ID (ID=NAME, repeatable; see reqflow connections)")
 	cmd.Flags().BoolVar(&f.breakRetryNow, "break-retry-now", false, "retry an operation stopped by a Break directive with retry on, in this run, up to its count")
+	cmd.Flags().DurationVar(&f.maxSleep, "max-sleep", core.MaxSleepSeconds*time.Second, "the longest wait of a Sleep module (util:FunctionSleep); 0 skips the waits when trying a scenario")
 	cmd.Flags().DurationVar(&f.breakWaitCap, "break-wait-cap", engine.DefaultBreakWaitCap, "the longest wait between --break-retry-now attempts (Break's interval is in minutes)")
 	cmd.Flags().StringArrayVar(&f.connectTo, "connect-to", nil, "connect to TARGET_HOST:TARGET_PORT for requests to HOST:PORT; URL, Host header and TLS name stay (HOST:PORT:TARGET_HOST:TARGET_PORT, repeatable)")
 	cmd.Flags().StringVar(&f.caFile, "ca-file", "", "trust the PEM certificates in FILE for every request, besides the system roots")
@@ -124,7 +132,12 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 	}
 	resolver, closeStore := connectionResolver(s, ids)
 	defer closeStore()
-	reg, err := newRegistry(client, httpapp.WithConnections(resolver), httpapp.WithProgress(downloadProgress(s, f.json)))
+	if f.maxSleep < 0 {
+		return usageErr("--max-sleep %s: expected a duration of 0 or more", f.maxSleep)
+	}
+	reg, err := newRegistryWith(client,
+		[]httpapp.Option{httpapp.WithConnections(resolver), httpapp.WithProgress(downloadProgress(s, f.json))},
+		[]core.Option{core.WithSleep(cappedSleep(f.maxSleep))})
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/reqflow/reqflow/blueprint"
 	"github.com/reqflow/reqflow/bundle"
 	"github.com/reqflow/reqflow/engine"
+	"github.com/reqflow/reqflow/modules/core"
 )
 
 // firstModule is the module that starts the flow: the first one that is
@@ -89,4 +92,13 @@ func withHints(reg *engine.Registry, bp *blueprint.Blueprint, reports []engine.M
 		out[i].Hint = moduleHint(r.Module, first != nil && first.Path == r.Path)
 	}
 	return out
+}
+
+// cappedSleep is how util:FunctionSleep waits in a CLI run: as asked, but
+// never longer than max (--max-sleep), so a scenario can be tried without
+// its pauses.
+func cappedSleep(max time.Duration) core.SleepFunc {
+	return func(ctx context.Context, d time.Duration) error {
+		return core.DefaultSleep(ctx, min(d, max))
+	}
 }

@@ -94,3 +94,22 @@ func TestCheckHints(t *testing.T) {
 		}
 	}
 }
+
+func TestRunMaxSleep(t *testing.T) {
+	t.Parallel()
+	bp := filepath.Join(t.TempDir(), "sleepy.json")
+	src := `{"name": "sleepy", "flow": [
+		{"id": 1, "module": "util:FunctionSleep", "version": 1, "mapper": {"duration": "300"}},
+		{"id": 2, "module": "util:SetVariable2", "version": 1, "mapper": {"name": "woke", "scope": "roundtrip", "value": "yes"}}]}`
+	if err := os.WriteFile(bp, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := reqflow(t, "", "run", bp, "--max-sleep", "0", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"woke": "yes"`) {
+		t.Errorf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = reqflow(t, "", "run", bp, "--max-sleep", "-1s")
+	if r.code != 2 || r.stderr != "reqflow: --max-sleep -1s: expected a duration of 0 or more\n" {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
