@@ -22,6 +22,14 @@ type Scenario struct {
 	flow []*step
 	// aggregates is set when some module aggregates a feeder's bundles.
 	aggregates bool
+	// locations finds each module's flow and index, for Resume.
+	locations map[string]stepLoc
+}
+
+// stepLoc is where a module stands: its flow and its index there.
+type stepLoc struct {
+	flow  []*step
+	index int
 }
 
 type step struct {
@@ -210,6 +218,21 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 		return out
 	}
 	sc.flow = build(bp.Flow)
+	sc.locations = map[string]stepLoc{}
+	var locate func(flow []*step)
+	locate = func(flow []*step) {
+		for i, st := range flow {
+			sc.locations[st.id] = stepLoc{flow: flow, index: i}
+			for _, rt := range st.routes {
+				locate(rt)
+			}
+			for _, b := range st.branches {
+				locate(b.flow)
+			}
+			locate(st.onerror)
+		}
+	}
+	locate(sc.flow)
 	// Link aggregators to their feeders: the feeder must run before the
 	// aggregator on the same path.
 	var link func(flow []*step, before map[string]bool)

@@ -260,3 +260,56 @@ func TestBreakRetryNowRetriesUntilTheOperationSucceeds(t *testing.T) {
 		t.Errorf("status %s incomplete %+v trace %q", x.Status, x.Incomplete, trace)
 	}
 }
+
+func TestResumeRunsTheStoredOperationAgain(t *testing.T) {
+	t.Parallel()
+	var trace []string
+	reg := flowRegistry(t, &trace)
+	down := true
+	reg.MustRegister(&Spec{ID: "test:Down", New: func(*blueprint.Module) (Module, error) {
+		return ModuleFunc(func(_ context.Context, op *Op) ([]bundle.Bundle, error) {
+			if down && op.Fields().Text("v") == "b" {
+				return nil, &Error{Type: ConnectionError, Message: "service down"}
+			}
+			return []bundle.Bundle{{"v": op.Fields().Text("v") + "!"}}, nil
+		}), nil
+	}})
+	src := `{"flow": [
+		{"id": 1, "module": "test:Emit", "version": 1, "mapper": {"items": "a,b"}},
+		{"id": 2, "module": "test:Down", "version": 1, "mapper": {"v": "{{1.n}}"},
+		 "onerror": [{"id": 9, "module": "builtin:Break", "version": 1, "mapper": {"retry": true, "count": "3", "interval": "15"}}]},
+		{"id": 3, "module": "test:Echo", "version": 1, "mapper": {"value": "{{2.v}} {{var.input.tag}}"}}
+	]}`
+	sc, err := loadSrc(t, reg, src, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := sc.Run(context.Background(), RunOptions{Inputs: map[string]any{"tag": "T"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Status != StatusWarning || len(x.Incomplete) != 1 || strings.Join(trace, "|") != "a! T" {
+		t.Fatalf("status %s, incomplete %d, trace %q", x.Status, len(x.Incomplete), trace)
+	}
+	// The stored state survives the codec, as it does in the store.
+	data, err := bundle.Encode(x.Incomplete[0].Bundles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := bundle.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := &Incomplete{ModuleID: x.Incomplete[0].ModuleID, Bundles: decoded.(map[string]any)}
+	down, trace = false, nil
+	y, err := sc.Resume(context.Background(), inc, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y.Status != StatusSuccess || strings.Join(trace, "|") != "b! T" || len(y.Modules) != 2 || y.Modules[0].ID != 2 {
+		t.Errorf("resumed: status %s, trace %q, modules %d", y.Status, trace, len(y.Modules))
+	}
+	if _, err := sc.Resume(context.Background(), &Incomplete{ModuleID: 77}, RunOptions{}); err == nil || err.Error() != "resuming: the scenario has no module 77" {
+		t.Errorf("error = %v", err)
+	}
+}

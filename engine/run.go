@@ -83,6 +83,10 @@ type Incomplete struct {
 	Retry    bool
 	Count    int
 	Interval time.Duration
+	// Bundles are the output bundles of the modules before the failed one
+	// on its path, keyed by module id, and the execution's variables under
+	// "var": what Resume needs to run the module again.
+	Bundles map[string]any
 }
 
 // ExecError is the error that ended an execution.
@@ -219,10 +223,38 @@ func (sc *Scenario) newConts() map[*step]*cont {
 	return map[*step]*cont{}
 }
 
+// Resume runs again the operation that a Break directive stored, from the
+// failed module to the end of its flow, with the bundles it had then. The
+// modules before it do not run again. A module inside an If-Else branch
+// does not continue past the branch's Merge, and aggregators fed before the
+// failure do not see the resumed bundles.
+func (sc *Scenario) Resume(ctx context.Context, inc *Incomplete, opts RunOptions) (*Execution, error) {
+	loc, ok := sc.locations[strconv.Itoa(inc.ModuleID)]
+	if !ok {
+		return nil, fmt.Errorf("resuming: the scenario has no module %d", inc.ModuleID)
+	}
+	if in, ok := inc.Bundles["var"].(map[string]any); ok && opts.Inputs == nil {
+		opts.Inputs, _ = in["input"].(map[string]any)
+	}
+	return sc.start(ctx, opts, func(r *runner) error {
+		for k, v := range inc.Bundles {
+			if k != "var" {
+				r.scope[k] = v
+			}
+		}
+		return r.run(ctx, loc.flow, loc.index, nil)
+	})
+}
+
 // Run executes the scenario once. The returned execution is complete even
 // when its status is error; the error return is reserved for a cancelled
 // context.
 func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error) {
+	return sc.start(ctx, opts, func(r *runner) error { return r.run(ctx, sc.flow, 0, nil) })
+}
+
+// start prepares an execution and runs body in it.
+func (sc *Scenario) start(ctx context.Context, opts RunOptions, body func(*runner) error) (*Execution, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -252,7 +284,7 @@ func (sc *Scenario) Run(ctx context.Context, opts RunOptions) (*Execution, error
 	r.env = &iml.Env{Scope: r.scope, Location: opts.Location, ExecutionID: x.ID}
 	r.now = opts.Now
 	r.opts = opts
-	err := r.run(ctx, sc.flow, 0, nil)
+	err := body(r)
 	x.Finished = now()
 	switch {
 	case x.Err != nil:
@@ -549,6 +581,10 @@ func (r *runner) handle(ctx context.Context, st *step, op *Operation, err error)
 		return nil, &halt{reason: "rolled back"}
 	case "Break":
 		rec := breakRecord(st, e, sig.output)
+		rec.Bundles = make(map[string]any, len(r.scope))
+		for k, v := range r.scope {
+			rec.Bundles[k] = v
+		}
 		if rec.Retry && r.opts.BreakRetryNow && st.aggregator == nil {
 			outs, err := r.retry(ctx, st, op, rec)
 			if err != nil || outs != nil {
