@@ -87,17 +87,22 @@ func masterKey(dir, fromEnv string) ([]byte, error) {
 	return k, nil
 }
 
+// createKeyFile writes a new key to a temporary file and links it into
+// place, so another process never reads a half-written key file: whoever
+// links first wins and the others read the winner's key.
 func createKeyFile(path string) ([]byte, error) {
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {
 		return nil, fmt.Errorf("generating master key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		// Another process created it first: use theirs.
-		return masterKey(filepath.Dir(path), "")
-	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".master.key-*")
 	if err != nil {
+		return nil, fmt.Errorf("creating key file: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		_ = f.Close()
 		return nil, fmt.Errorf("creating key file: %w", err)
 	}
 	if _, err := f.WriteString(hex.EncodeToString(k) + "\n"); err != nil {
@@ -110,6 +115,12 @@ func createKeyFile(path string) ([]byte, error) {
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("writing key file: %w", err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return masterKey(filepath.Dir(path), "")
+		}
+		return nil, fmt.Errorf("creating key file: %w", err)
 	}
 	return k, nil
 }

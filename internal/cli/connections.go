@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -423,12 +425,157 @@ func connectionResolver(s *streams, ids map[string]string) (*connections.Resolve
 	}
 }
 
+// kvFlags parses repeated K=V flags.
+func kvFlags(flag string, list []string) ([]connections.Param, error) {
+	var out []connections.Param
+	for _, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usageErr("--%s %q: expected K=V", flag, kv)
+		}
+		out = append(out, connections.Param{Name: strings.TrimSpace(k), Value: v})
+	}
+	return out, nil
+}
+
 func newCreateOAuth2Cmd(s *streams) *cobra.Command {
-	return &cobra.Command{Use: "oauth2 NAME", Short: "Create an OAuth 2.0 connection", Hidden: true,
-		RunE: func(*cobra.Command, []string) error { return usageErr("oauth2 connections are not supported yet") }}
+	o := &connections.OAuth2{}
+	var secret string
+	var authParams, tokenParams, refreshParams, tokenHeaders []string
+	cmd := &cobra.Command{
+		Use:   "oauth2 NAME --flow code|implicit|client-credentials --authorize-uri U --token-uri U --client-id ID [flags]",
+		Short: "Create an OAuth 2.0 connection",
+		Long: `Create an OAuth 2.0 connection (Make's "HTTP OAuth 2.0" connection). The code
+and implicit flows need "reqflow connections authorize NAME" next; a
+client-credentials connection fetches its token on first use.
+
+Client authentication for token requests is in the body (client_id and
+client_secret form fields, as Make does) unless --client-auth basic; it is
+never guessed by trial. Token requests send Accept: application/json and the
+--token-header headers. The redirect URI to register with the provider is
+http://127.0.0.1:PORT/oauth/cb/oauth2, PORT being --redirect-port (by default
+any free port, chosen when you authorize).`,
+		Example: `  reqflow connections create oauth2 google --flow code --pkce \
+    --authorize-uri https://accounts.google.com/o/oauth2/v2/auth \
+    --token-uri https://oauth2.googleapis.com/token \
+    --client-id ID --client-secret - --scope https://www.googleapis.com/auth/drive.readonly \
+    --authorize-param access_type=offline --authorize-param prompt=consent --redirect-port 8765
+  reqflow connections create oauth2 billing --flow client-credentials \
+    --token-uri https://auth.example.com/token --client-id ID --client-secret - --client-auth basic`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cs, err := secretFlag(s, "client-secret", secret)
+			if err != nil {
+				return err
+			}
+			o.ClientSecret = connections.Secret(cs)
+			for _, f := range []struct {
+				name string
+				list []string
+				dst  *[]connections.Param
+			}{{"authorize-param", authParams, &o.AuthorizeParams}, {"token-param", tokenParams, &o.TokenParams}, {"refresh-param", refreshParams, &o.RefreshParams}} {
+				if *f.dst, err = kvFlags(f.name, f.list); err != nil {
+					return err
+				}
+			}
+			h, err := kvFlags("token-header", tokenHeaders)
+			if err != nil {
+				return err
+			}
+			o.TokenHeaders = h
+			return createConnection(cmd, s, &connections.Connection{Name: args[0], Kind: connections.KindOAuth2, OAuth2: o})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Flow, "flow", connections.FlowCode, "code, implicit or client-credentials")
+	fl.StringVar(&o.AuthorizeURI, "authorize-uri", "", "the provider's authorize endpoint (not for client-credentials)")
+	fl.StringVar(&o.TokenURI, "token-uri", "", "the provider's token endpoint (not for implicit)")
+	fl.StringVar(&o.RefreshURI, "refresh-uri", "", "the endpoint for refresh requests, when not the token URI")
+	fl.StringVar(&o.ClientID, "client-id", "", "the client id")
+	fl.StringVar(&secret, "client-secret", "", `the client secret ("-" reads it from standard input)`)
+	fl.StringArrayVar(&o.Scopes, "scope", nil, "a scope to ask for (repeatable)")
+	fl.StringVar(&o.ScopeSeparator, "scope-separator", connections.DefaultScopeSeparator, "how scopes are joined: space, comma or plus")
+	fl.BoolVar(&o.PKCE, "pkce", false, "use PKCE (S256) with the code flow")
+	fl.StringVar(&o.ClientAuth, "client-auth", connections.ClientAuthBody, "client authentication on token requests: body or basic")
+	fl.StringVar(&o.TokenPlacement, "token-placement", connections.PlaceHeader, "where requests carry the token: header, query or both")
+	fl.StringVar(&o.HeaderTokenName, "header-token-name", connections.DefaultHeaderTokenName, `the scheme before the token in the Authorization header`)
+	fl.StringVar(&o.QueryParamName, "query-param-name", connections.DefaultQueryParamName, "the query parameter that carries the token")
+	fl.StringArrayVar(&authParams, "authorize-param", nil, "an extra authorize parameter K=V (repeatable)")
+	fl.StringArrayVar(&tokenParams, "token-param", nil, "an extra access-token request parameter K=V (repeatable)")
+	fl.StringArrayVar(&refreshParams, "refresh-param", nil, "an extra refresh request parameter K=V (repeatable)")
+	fl.StringArrayVar(&tokenHeaders, "token-header", nil, "a header K=V sent with token requests (repeatable; kept secret)")
+	fl.IntVar(&o.RedirectPort, "redirect-port", 0, "the loopback port of the redirect URI (0: any free port)")
+	return cmd
 }
 
 func newConnAuthorizeCmd(s *streams) *cobra.Command {
-	return &cobra.Command{Use: "authorize NAME", Short: "Authorize an OAuth 2.0 connection", Hidden: true,
-		RunE: func(*cobra.Command, []string) error { return usageErr("oauth2 connections are not supported yet") }}
+	var noBrowser bool
+	var wait time.Duration
+	var port int
+	cmd := &cobra.Command{
+		Use:   "authorize NAME",
+		Short: "Run the OAuth 2.0 flow of a connection and store its tokens",
+		Long: `Run the OAuth 2.0 flow of a connection: listen on 127.0.0.1, print the
+authorize URL on its own line on stdout (and open a browser unless
+--no-browser), wait for the provider's redirect to
+http://127.0.0.1:PORT/oauth/cb/oauth2, check its state, exchange the code
+(with the PKCE verifier) and store the tokens. For the implicit flow the
+callback page hands the URL fragment back to the listener. A
+client-credentials connection fetches a token at once.
+
+Exits 0 once the tokens are stored, 1 when the provider refuses, the state
+does not match or --wait passes.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			return withStore(ctx, s, func(m *connections.Manager) error {
+				c, err := m.Authorize(ctx, args[0], connections.AuthorizeOptions{Port: port, Wait: wait, OnURL: func(u string) {
+					fmt.Fprintln(s.stdout, u)
+					fmt.Fprintln(s.stderr, "Open the URL above in a browser and allow access; waiting for the redirect…")
+					if !noBrowser {
+						openBrowser(s, u)
+					}
+				}})
+				if err != nil {
+					if errors.Is(err, store.ErrNotFound) {
+						return storeErr(err)
+					}
+					return &exitError{code: ExitFailed, err: err}
+				}
+				exp := "no expiry given"
+				if !c.ExpiresAt.IsZero() {
+					exp = "expires " + c.ExpiresAt.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(s.stdout, "authorized connection %q (%s)\n", c.Name, exp)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "only print the authorize URL")
+	cmd.Flags().DurationVar(&wait, "wait", connections.DefaultAuthorizeWait, "how long to wait for the redirect")
+	cmd.Flags().IntVar(&port, "port", 0, "listen on this port instead of the connection's redirect port")
+	return cmd
+}
+
+// openBrowser opens u in the desktop's browser when there is one; failure
+// is fine, the URL is printed.
+func openBrowser(s *streams, u string) {
+	var name string
+	var args []string
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		name, args = "rundll32", []string{"url.dll,FileProtocolHandler"}
+	default:
+		if s.env["DISPLAY"] == "" && s.env["WAYLAND_DISPLAY"] == "" {
+			return
+		}
+		name = "xdg-open"
+	}
+	cmd := exec.Command(name, append(args, u)...)
+	if err := cmd.Start(); err == nil {
+		go func() { _ = cmd.Wait() }()
+	}
 }

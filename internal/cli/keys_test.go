@@ -89,6 +89,12 @@ func TestKeysAndCertConnections(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"data": "reqflow test client"`) {
 		t.Errorf("run useMtls: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
+	certBP := writeKeyFile(t, dir, "cert.json", []byte(`{"name": "cert", "flow": [{"id": 1, "module": "http:ActionSendDataClientCertAuth", "version": 3,
+		"parameters": {"key": 31}, "mapper": {"url": "`+srv.URL+`/"}}]}`))
+	r = h.run("", "run", certBP, "--json", "--connection", "31=bank")
+	if r.code != 0 || !strings.Contains(r.stdout, `"data": "reqflow test client"`) {
+		t.Errorf("run useMtls: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
 	h.ok("", "keys", "delete", "instance")
 	r = h.run("", "run", bp)
 	if r.code != 2 || !strings.Contains(r.stderr, `field "useMtls": useMtls: no instance-wide client certificate is configured`) {

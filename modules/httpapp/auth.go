@@ -147,9 +147,10 @@ func checkMTLS(d *deps, mapper map[string]any, field string) error {
 type credential interface {
 	// apply sets the credentials on req.
 	apply(ctx context.Context, req *httpclient.Request) error
-	// renew is called once after a 401; it reports whether new
-	// credentials were obtained, so the request is worth sending again.
-	renew(ctx context.Context) (bool, error)
+	// renew is called once after a 401 to rejected (the request as it was
+	// sent); it reports whether new credentials were obtained, so the
+	// request is worth sending again.
+	renew(ctx context.Context, rejected *httpclient.Request) (bool, error)
 	// secrets lists the values that must never reach an error message.
 	secrets() []string
 }
@@ -184,16 +185,17 @@ func sendAuthenticated(ctx context.Context, d *deps, cred credential, req *httpc
 		return nil, err
 	}
 	var secrets []string
+	base := *req // before the credentials, for a retry
 	if cred != nil {
 		secrets = cred.secrets()
 		if err := cred.apply(ctx, req); err != nil {
 			return nil, scrub(asEngineError(err), secrets)
 		}
+		secrets = cred.secrets()
 	}
-	base := *req
 	outs, err := send(ctx, d.client, req, handleErrors, parseBody)
 	if cred != nil && unauthorized(outs, err) {
-		renewed, rerr := cred.renew(ctx)
+		renewed, rerr := cred.renew(ctx, req)
 		if rerr != nil {
 			return nil, scrub(asEngineError(rerr), append(secrets, cred.secrets()...))
 		}
@@ -299,8 +301,8 @@ func (c *basicCred) apply(_ context.Context, req *httpclient.Request) error {
 	return nil
 }
 
-func (c *basicCred) renew(context.Context) (bool, error) { return false, nil }
-func (c *basicCred) secrets() []string                   { return []string{c.b.Password.Reveal()} }
+func (c *basicCred) renew(context.Context, *httpclient.Request) (bool, error) { return false, nil }
+func (c *basicCred) secrets() []string                                        { return []string{c.b.Password.Reveal()} }
 
 // apiKeyCred sends an API key in a header (replacing a header of the same
 // name) or a query parameter.
@@ -317,8 +319,8 @@ func (c *apiKeyCred) apply(_ context.Context, req *httpclient.Request) error {
 	return nil
 }
 
-func (c *apiKeyCred) renew(context.Context) (bool, error) { return false, nil }
-func (c *apiKeyCred) secrets() []string                   { return []string{c.k.Key.Reveal()} }
+func (c *apiKeyCred) renew(context.Context, *httpclient.Request) (bool, error) { return false, nil }
+func (c *apiKeyCred) secrets() []string                                        { return []string{c.k.Key.Reveal()} }
 
 // certCred presents a client certificate.
 type certCred struct {
@@ -331,8 +333,8 @@ func (c *certCred) apply(_ context.Context, req *httpclient.Request) error {
 	return nil
 }
 
-func (c *certCred) renew(context.Context) (bool, error) { return false, nil }
-func (c *certCred) secrets() []string                   { return nil }
+func (c *certCred) renew(context.Context, *httpclient.Request) (bool, error) { return false, nil }
+func (c *certCred) secrets() []string                                        { return nil }
 
 func dropHeader(hs []httpclient.Header, name string) []httpclient.Header {
 	out := make([]httpclient.Header, 0, len(hs)+1)

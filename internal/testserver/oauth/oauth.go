@@ -17,8 +17,8 @@
 //	POST /token      grant_type=authorization_code|refresh_token|client_credentials;
 //	                 client authentication in the body or as HTTP Basic
 //	GET  /api/me     the protected resource: 200 {"ok": true, "scope": …} for a
-//	                 live token in the Authorization header or ?access_token=,
-//	                 else 401
+//	                 live token in the Authorization header (any scheme) or
+//	                 in any query parameter, else 401
 package oauth
 
 import (
@@ -324,18 +324,22 @@ func (s *Server) write(w http.ResponseWriter, status int, v map[string]any) {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	tok := r.URL.Query().Get("access_token")
+	var candidates []string
 	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, t, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request"`)
-			http.Error(w, "bad scheme", http.StatusUnauthorized)
-			return
-		}
-		tok = t
+		_, t, _ := strings.Cut(h, " ") // any scheme: clients choose the token name
+		candidates = append(candidates, t)
+	}
+	for _, vs := range r.URL.Query() {
+		candidates = append(candidates, vs...) // any parameter name
 	}
 	s.mu.Lock()
-	info, ok := s.access[tok]
+	var info tokenInfo
+	ok := false
+	for _, tok := range candidates {
+		if info, ok = s.access[tok]; ok {
+			break
+		}
+	}
 	live := ok && s.now().Before(info.expires)
 	s.mu.Unlock()
 	if !live {
