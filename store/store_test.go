@@ -223,7 +223,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	for range 2 {
 		s := open(t, dir, testKey)
 		v, err := s.SchemaVersion(context.Background())
-		if err != nil || v != 1 {
+		if err != nil || v != 50 {
 			t.Errorf("schema version %d, %v", v, err)
 		}
 		_ = s.Close()
@@ -297,7 +297,9 @@ func TestLockAcrossStores(t *testing.T) {
 	}
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	if _, err := b.Lock(short, "refresh:x", time.Minute); err == nil || err.Error() != `waiting for lock "refresh:x": context deadline exceeded` {
+	// Under load the deadline may pass while the lock is first tried
+	// rather than while waiting; either way the holder is not displaced.
+	if _, err := b.Lock(short, "refresh:x", time.Minute); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), `lock "refresh:x": context deadline exceeded`) {
 		t.Errorf("second holder: %v", err)
 	}
 	got := make(chan error, 1)
