@@ -576,3 +576,100 @@ func TestFixtureAFKTransfers(t *testing.T) {
 		t.Errorf("vendor saw:\n%s\nwant:\n%s", strings.Join(got, "\n---\n"), strings.Join(want, "\n---\n"))
 	}
 }
+
+// TestFixtureContentfulBrief runs a real export that reads a brief from a
+// sheet into variables, iterates its lines, keeps the "## " sections with a
+// filter, aggregates the generated sections from inside a router route and
+// posts them to a converter; the Typeform trigger, the AI, Google and
+// Contentful modules are stubbed and the Sleep skipped (--max-sleep 0).
+func TestFixtureContentfulBrief(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "veracitylife__contentful-onerror-iterator.json")
+	v := newVendor(t, []string{"us-central1-festive-bazaar-397323.cloudfunctions.net"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"nodeType": "document", "content": []}`)
+	})
+	section := `{"choices": [{"message": {"content": "Said \"hi\""}}]}`
+	stubs := map[int]string{
+		59: `{}`, 61: `{}`, 8: `{}`, 31: `{}`, 9: `{}`, 23: `{}`, 24: `{}`, 48: `{"result": "my-title"}`, 36: `{}`, 33: `{}`, 54: `{}`,
+		29: `{"0": "My Title", "1": "800", "2": "bots", "3": "a,b", "4": "https://x.example", "5": "", "6": "be brief"}`,
+		6:  `{"choices": [{"message": {"content": "Intro\n## One\n## Two"}}]}`,
+		14: section, 18: section,
+		37: `{"choices": [{"message": {"content": "{\"slug\": \"my-title\"}"}}]}`,
+	}
+	args := []string{"run", bp, "--trigger", writeFile(t, "typeform.json", `{}`), "--max-sleep", "0", "--json",
+		"--connect-to", "us-central1-festive-bazaar-397323.cloudfunctions.net:443:127.0.0.1:" + v.port, "--ca-file", v.caFile}
+	for id, body := range stubs {
+		args = append(args, "--stub", strconv.Itoa(id)+"="+writeFile(t, "stub"+strconv.Itoa(id)+".json", body))
+	}
+	r := reqflow(t, "", args...)
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	if got, want := strings.Join(v.requests(), "\n"), `POST /contentful-markdown-to-rtf  {"content": "Said 'hi'\nSaid 'hi'"}`; got != want {
+		t.Errorf("converter saw:\n%s\nwant:\n%s", got, want)
+	}
+	for id, want := range map[int]string{
+		30: `[{"additionalInstructions":"be brief","externalLinks":"[\"\"]","internalLinks":"[\"https://x.example\"]","primaryKeyword":"bots","secondaryKeywords":["a","b"],"title":"My Title","wordCount":"800"}]`,
+		12: `[{"__IMTINDEX__":1,"__IMTLENGTH__":3,"value":"Intro"},{"__IMTINDEX__":2,"__IMTLENGTH__":3,"value":"## One"},{"__IMTINDEX__":3,"__IMTLENGTH__":3,"value":"## Two"}]`,
+		13: `[{"sectionInput":"Intro\n## One <--\n## Two"},{"sectionInput":"Intro\n## One\n## Two <--"}]`,
+		22: `[{"text":"Said \"hi\"\nSaid \"hi\""}]`,
+		50: `[{"text":"Said 'hi'\nSaid 'hi'"}]`,
+		38: `[{"slug":"my-title"}]`,
+		42: `[{"entry":{"content":[],"nodeType":"document"}}]`,
+	} {
+		if got := rep.outputsOf(t, id); got != want {
+			t.Errorf("module %d outputs\n got %s\nwant %s", id, got, want)
+		}
+	}
+}
+
+// TestFixtureOutboundEnrich runs a real export that enriches a CRM record:
+// nested routers, variables cut out of an AI answer, Replace with a large
+// pattern, Parse JSON behind Resume error handlers and a news search with an
+// API-key connection; Airtable and the AI modules are stubbed and the Sleeps
+// skipped (--max-sleep 0).
+func TestFixtureOutboundEnrich(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "geekalyssa__outbound-enrich-apikeyauth.json")
+	v := newVendor(t, []string{"api.apollo.io"}, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"news_articles": [{"title": "Acme raises"}]}`)
+	})
+	h := newHome(t, "apollo-k3y")
+	h.ok("", "connections", "create", "apikey", "apollo", "--key", "apollo-k3y", "--placement", "header", "--name", "Authorization")
+	stubs := map[int]string{
+		1:  `{"Company": ["recC1"], "grata-import-domain": "acme.example"}`,
+		2:  `{"Domain": "acme.example", "Vertical": "SaaS", "Apollo orgID": "org-9"}`,
+		3:  `{"choices": [{"message": {"content": "<think>plan</think>{\"domain\":  \"acme.example\",\n\"tags\": [1]}"}}]}`,
+		28: `{"textResponse": "{\"intelligence_score\": {\"score\": 2}}"}`,
+		35: `{"textResponse": "{\"summary\": \"Acme raised money\"}"}`,
+		17: `{}`, 38: `{}`, 45: `{}`, 48: `{}`, 50: `{}`,
+	}
+	args := []string{"run", bp, "--max-sleep", "0", "--json", "--connection", "47210=apollo",
+		"--connect-to", "api.apollo.io:443:127.0.0.1:" + v.port, "--ca-file", v.caFile}
+	for id, body := range stubs {
+		args = append(args, "--stub", strconv.Itoa(id)+"="+writeFile(t, "stub"+strconv.Itoa(id)+".json", body))
+	}
+	r := h.run("", args...)
+	rep := parseReport(t, r)
+	if r.code != 0 || rep.Status != "success" {
+		t.Fatalf("exit %d, status %s: %s %s", r.code, rep.Status, r.stdout, r.stderr)
+	}
+	if got, want := strings.Join(v.requests(), "\n"), "POST /api/v1/news_articles/search?organization_ids[]=org-9 apollo-k3y "; got != want {
+		t.Errorf("news search saw:\n%s\nwant:\n%s", got, want)
+	}
+	for id, want := range map[int]string{
+		9: `[{"json":"{\"domain\":  \"acme.example\",\n\"tags\": [1]}"}]`,
+		// The pattern removes line breaks, runs of spaces and "[1]"-style
+		// citation marks.
+		16: `[{"text":"{\"domain\":\"acme.example\",\"tags\": }"}]`,
+		11: `[{"intelligence_score":{"score":2}}]`,
+		36: `[{"summary":"Acme raised money"}]`,
+	} {
+		if got := rep.outputsOf(t, id); got != want {
+			t.Errorf("module %d outputs\n got %s\nwant %s", id, got, want)
+		}
+	}
+}
