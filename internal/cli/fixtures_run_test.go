@@ -673,3 +673,38 @@ func TestFixtureOutboundEnrich(t *testing.T) {
 		}
 	}
 }
+
+// TestFixtureNeetoCalPlaceholderHost runs a real export whose booking URL
+// still holds its author's placeholder (https://<organization>.neetocal.com):
+// the variables are set, then the request fails before anything is sent,
+// naming the field; WebhookRespond (stubbed) never runs.
+func TestFixtureNeetoCalPlaceholderHost(t *testing.T) {
+	t.Parallel()
+	bp := fixture(t, "veracitylife__neetocal-apikeyauth-post.json")
+	h := newHome(t, "neeto-k3y")
+	h.ok("", "connections", "create", "apikey", "neeto", "--key", "neeto-k3y", "--placement", "header", "--name", "Authorization")
+	trigger := writeFile(t, "call.json", `{"args": {"name": "Ada", "email": "ada@example.com", "timezone": "Asia/Kolkata", "date": "2024-05-02", "time": "10:00"}}`)
+	r := h.run("", "run", bp, "--trigger", trigger, "--stub", "3="+writeFile(t, "respond.json", `{}`), "--connection", "49449=neeto", "--json")
+	var doc struct {
+		Status string `json:"status"`
+		Error  struct {
+			Module  int    `json:"module"`
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("exit %d, %v: %s", r.code, err, r.stderr)
+	}
+	if r.code != 1 || doc.Status != "error" || doc.Error.Module != 9 || doc.Error.Type != "InvalidConfigurationError" ||
+		doc.Error.Message != `field "url": invalid character '<' in host` {
+		t.Errorf("exit %d, %+v", r.code, doc)
+	}
+	rep := parseReport(t, r)
+	if got, want := rep.outputsOf(t, 6), `[{"API Key":"Your API Key","meeting_slug":"30-min","time_zone":"Asia/Kolkata"}]`; got != want {
+		t.Errorf("module 6 outputs\n got %s\nwant %s", got, want)
+	}
+	if got := rep.outputsOf(t, 3); got != `[]` {
+		t.Errorf("module 3 outputs %s", got)
+	}
+}
