@@ -159,6 +159,7 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 		}
 		return &exitError{code: ExitFailed, err: err}
 	}
+	saveIncomplete(ctx, s, path, x, stubs, ids)
 	if f.json {
 		if err := writeJSON(s.stdout, x.Report()); err != nil {
 			return err
