@@ -89,6 +89,25 @@ func TestFixtureRuns(t *testing.T) {
 			want:    []string{"GET /v2/bot/message/m-1/content Bearer YOUR-BEARER-TOKEN "},
 			outputs: map[int]string{11: `[{"id":"drive-1"}]`},
 		},
+		{
+			file:    "paoloronco__wordpress-tts-getfile.json",
+			hosts:   []string{"drive.usercontent.google.com", "long-tts-api-000000000000.us-central1.run.app"},
+			replies: map[string]string{"/download": "\x00\x01mp3 data", "/long-tts": `{"ok": true}`},
+			trigger: `{"id": 42, "title": "Ciao", "content": "<p>Un <b>mondo</b></p><h2>Fine</h2>", "date": "2024-05-01"}`,
+			stubs: map[int]string{36: `{}`, 38: `{}`, 43: `{}`, 45: `{}`, 30: `{}`, 33: `{}`, 32: `{}`, 44: `{}`, 66: `{}`, 67: `{}`, 70: `{}`,
+				47: `{"result": "Testo\r\nlungo\n\nfine"}`, 50: `{"output": "false"}`, 34: `{"data": "wav"}`,
+				17: `{"webContentLink": "https://drive.usercontent.google.com/download?id=f1&export=download"}`},
+			want: []string{"GET /download?id=f1&export=download  ",
+				"POST /long-tts  {\n  \"text\": \"Testo lungo fine\",\n  \"language\": \"it-IT\",\n  \"voice\": \"it-IT-Wavenet-B\",\n  \"filename\": \"42.wav\"\n}"},
+			outputs: map[int]string{
+				35: `[{"text":"Ciao\n\nUn mondo\n\nFINE\n\n2024-05-01"}]`,
+				// Get a File: named after the URL's last path segment (no
+				// Content-Disposition); sha256 of "\x00\x01mp3 data".
+				29: `[{"data":{"$binary":{"sha256":"6dbe3dd18719339e8df761714b29377585045f5fccd633786cfb17209bbfb540","size":10}},` +
+					`"fileName":"download","fileSize":10,"headers":{"content-length":"10","content-type":"audio/m4a"},"statusCode":200}]`,
+				61: `[{"text":"Testo lungo fine"}]`,
+			},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
