@@ -436,3 +436,45 @@ func TestSecretsRedacted(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTokenResponse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ct, body string
+		want     string // access|type|refresh|expires|error
+		err      string
+	}{
+		{"application/json", `{"access_token":"a","token_type":"bearer","refresh_token":"r","expires_in":3600}`, "a|bearer|r|3600|", ""},
+		{"text/plain", `{"access_token":"a","expires_in":"60"}`, "a|||60|", ""},
+		{"application/x-www-form-urlencoded", `access_token=a%2Fb&token_type=Bearer&expires_in=10`, "a/b|Bearer||10|", ""},
+		{"", ` {"error":"invalid_grant"} `, "|||0|invalid_grant", ""},
+		{"application/json", `{"access_token":"a","expires_in":1e300}`, "a|||2147483647|", ""},
+		{"application/json", `{"access_token": tru`, "||||", "the response is not valid JSON"},
+		{"application/json", `[1]`, "||||", "the response is not a JSON object"},
+		{"text/html", `%zz`, "||||", "the response is neither JSON nor form-encoded"},
+		{"application/json", `{"access_token":"a","expires_in":null}`, "a|||0|", ""},
+		{"application/json", `{"access_token":"a","expires_in":-5}`, "a|||0|", ""},
+	}
+	for _, tt := range tests {
+		tr, err := parseTokenResponse(tt.ct, []byte(tt.body))
+		got := fmt.Sprintf("%s|%s|%s|%d|%s", tr.AccessToken, tr.TokenType, tr.RefreshToken, expiresIn(tr.ExpiresIn), tr.Error)
+		if tt.err == "" && got != tt.want || tt.err != "" && (err == nil || err.Error() != tt.err) {
+			t.Errorf("%s %q: %s, %v", tt.ct, tt.body, got, err)
+		}
+	}
+}
+
+func FuzzParseTokenResponse(f *testing.F) {
+	f.Add("application/json", []byte(`{"access_token":"a","expires_in":"3600"}`))
+	f.Add("application/x-www-form-urlencoded", []byte(`access_token=a&expires_in=1e9`))
+	f.Add("text/plain", []byte(`{"expires_in": 1e400}`))
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		tr, err := parseTokenResponse(ct, body)
+		if err != nil && strings.Contains(err.Error(), string(body)) && len(body) > 8 {
+			t.Errorf("the error quotes the body: %v", err)
+		}
+		if n := expiresIn(tr.ExpiresIn); n < 0 {
+			t.Errorf("negative expiry %d", n)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -166,7 +167,7 @@ func expiresIn(raw json.RawMessage) int64 {
 	if err != nil || f <= 0 {
 		return 0
 	}
-	return int64(f)
+	return int64(min(f, math.MaxInt32)) // a lifetime beyond 68 years is "never"
 }
 
 // exchangeCode trades an authorization code for tokens.

@@ -3,6 +3,7 @@ package httpapp
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -302,7 +303,11 @@ func (c *basicCred) apply(_ context.Context, req *httpclient.Request) error {
 }
 
 func (c *basicCred) renew(context.Context, *httpclient.Request) (bool, error) { return false, nil }
-func (c *basicCred) secrets() []string                                        { return []string{c.b.Password.Reveal()} }
+func (c *basicCred) secrets() []string {
+	// The Authorization value too: error pages quote request headers.
+	auth := base64.StdEncoding.EncodeToString([]byte(c.b.Username + ":" + c.b.Password.Reveal()))
+	return []string{c.b.Password.Reveal(), auth}
+}
 
 // apiKeyCred sends an API key in a header (replacing a header of the same
 // name) or a query parameter.
