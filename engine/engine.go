@@ -316,6 +316,11 @@ func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error
 	if out, ok := opts.Stubs[m.ID]; ok {
 		st.stubbed = true
 		st.module = ModuleFunc(func(context.Context, *Op) ([]bundle.Bundle, error) { return cloneBundles(out), nil })
+		// The mapper is evaluated only to show what the module would have
+		// received; a formula reqflow cannot compile does not stop a stub.
+		if mp, err := compileMapper(m.Mapper, ""); err == nil {
+			st.mapper = mp
+		}
 		return st, nil
 	}
 	if d, ok := directives[m.Module]; ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -167,18 +168,21 @@ func TestStubGivesAFixedOutput(t *testing.T) {
 	var trace []string
 	reg := testRegistry(t, &trace)
 	sc, err := loadSrc(t, reg, `{"flow": [
-		{"id": 7, "module": "airtable:ActionSearchRecords", "version": 3},
+		{"id": 7, "module": "airtable:ActionSearchRecords", "version": 3, "mapper": {"table": "{{var.input.table}}"}},
 		{"id": 8, "module": "test:Echo", "version": 1, "mapper": {"value": "{{7.fields.Name}}"}}
 	]}`, LoadOptions{Stubs: map[int][]bundle.Bundle{7: {{"fields": map[string]any{"Name": "Ada"}}, {"fields": map[string]any{"Name": "Bob"}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := sc.Run(context.Background(), RunOptions{})
+	x, err := sc.Run(context.Background(), RunOptions{Inputs: map[string]any{"table": "Contacts"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(trace, " "); got != "Ada Bob" || !x.Modules[0].Stubbed {
 		t.Errorf("trace %q, stubbed %v", got, x.Modules[0].Stubbed)
+	}
+	if in := x.Modules[0].Operations[0].Input; fmt.Sprint(in) != "map[table:Contacts]" {
+		t.Errorf("stub input = %v", in)
 	}
 }
 

@@ -662,7 +662,7 @@ func breakRecord(st *step, e *Error, settings map[string]any) *Incomplete {
 
 func (r *runner) operation(ctx context.Context, st *step, op *Operation) ([]bundle.Bundle, error) {
 	v, err := st.mapper.eval(r.env, "")
-	if err != nil {
+	if err != nil && !st.stubbed {
 		return nil, &Error{Type: DataError, Message: err.Error(), Err: err}
 	}
 	input, _ := v.(map[string]any)
