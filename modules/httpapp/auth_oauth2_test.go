@@ -3,6 +3,7 @@ package httpapp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -124,6 +125,15 @@ func TestOAuth2TokenPlacement(t *testing.T) {
 // call gets a 401, the module refreshes once and retries once.
 func TestOAuth2RefreshAfter401(t *testing.T) {
 	t.Parallel()
+	for _, handle := range []bool{true, false} {
+		t.Run(fmt.Sprintf("handleErrors=%v", handle), func(t *testing.T) {
+			t.Parallel()
+			refreshAfter401(t, handle)
+		})
+	}
+}
+
+func refreshAfter401(t *testing.T, handle bool) {
 	s, calls := oauthAPI(t)
 	rt := issueRefreshToken(t, s) // access-2, refresh-3
 	c := oauthConn(s, func(o *connections.OAuth2) {
@@ -132,7 +142,7 @@ func TestOAuth2RefreshAfter401(t *testing.T) {
 	})
 	m := newManager(t, c)
 	s.Expire()
-	x, err := runConns(m, map[string]string{"1": "api"}, s.URL, flow(module(1, "http:ActionSendDataAdvanced", 3, `"__IMTCONN__": 1, "handleErrors": true`, `"url": "{{var.input.base}}/api/me", "parseResponse": true`)), nil)
+	x, err := runConns(m, map[string]string{"1": "api"}, s.URL, flow(module(1, "http:ActionSendDataAdvanced", 3, fmt.Sprintf(`"__IMTCONN__": 1, "handleErrors": %v`, handle), `"url": "{{var.input.base}}/api/me", "parseResponse": true`)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -179,3 +179,28 @@ func TestSecretsScrubbedFromErrors(t *testing.T) {
 		t.Error("the cause chain holds the key")
 	}
 }
+
+// TestAPIKeyHeaderDroppedAcrossHosts follows a redirect from 127.0.0.1 to
+// localhost: the key header of the connection stays behind.
+func TestAPIKeyHeaderDroppedAcrossHosts(t *testing.T) {
+	t.Parallel()
+	other, got := setup(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	otherURL := strings.Replace(other, "127.0.0.1", "localhost", 1)
+	base, first := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+"/landing", http.StatusFound)
+	})
+	m := newManager(t, headerConn)
+	x, err := runConns(m, map[string]string{"2": "hdr"}, base, flow(module(1, "http:ActionSendDataAPIKeyAuth", 3, `"auth": 2`, `"url": "{{var.input.base}}/start"`)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := output(t, x, 1); b["data"] != "ok" {
+		t.Fatalf("output %v", b)
+	}
+	if k := (*first)[0].Header.Get("X-Api-Key"); k != "key-in-header" {
+		t.Errorf("first hop key %q", k)
+	}
+	if k := (*got)[0].Header.Values("X-Api-Key"); len(k) != 0 {
+		t.Errorf("the key followed the redirect to another host: %q", k)
+	}
+}
