@@ -145,6 +145,9 @@ type Manager struct {
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
+	// tokens caches the last usable OAuth 2.0 connection per name; the
+	// store is read again when its token is due for renewal.
+	tokens map[string]*Connection
 }
 
 // ManagerOption configures a Manager.
@@ -160,7 +163,7 @@ func WithClock(now func() time.Time) ManagerOption { return func(m *Manager) { m
 
 // NewManager returns a Manager over st.
 func NewManager(st *store.Store, opts ...ManagerOption) *Manager {
-	m := &Manager{st: st, now: time.Now, locks: map[string]*sync.Mutex{}}
+	m := &Manager{st: st, now: time.Now, locks: map[string]*sync.Mutex{}, tokens: map[string]*Connection{}}
 	for _, o := range opts {
 		o(m)
 	}
@@ -322,6 +325,7 @@ func (m *Manager) List(ctx context.Context) ([]*Connection, error) {
 
 // Delete removes a connection.
 func (m *Manager) Delete(ctx context.Context, name string) error {
+	m.uncache(name)
 	return m.st.DeleteConnection(ctx, name)
 }
 

@@ -22,6 +22,14 @@ type Resolver struct {
 	once sync.Once
 	m    *Manager
 	err  error
+
+	// The instance-wide settings are read once per resolver (per run).
+	caOnce   sync.Once
+	cas      []byte
+	caErr    error
+	certOnce sync.Once
+	cert     tls.Certificate
+	certErr  error
 }
 
 // NewResolver returns a resolver for the id → connection name mapping;
@@ -93,8 +101,17 @@ func (r *Resolver) IDs() []string {
 }
 
 // InstanceCertificate returns the instance-wide client certificate for
-// useMtls, or an error saying how to configure one.
+// useMtls, or an error saying how to configure one. It is read once per
+// resolver.
 func (r *Resolver) InstanceCertificate(ctx context.Context) (tls.Certificate, error) {
+	if r == nil {
+		return tls.Certificate{}, errors.New("useMtls: no connection store is available")
+	}
+	r.certOnce.Do(func() { r.cert, r.certErr = r.instanceCertificate(ctx) })
+	return r.cert, r.certErr
+}
+
+func (r *Resolver) instanceCertificate(ctx context.Context) (tls.Certificate, error) {
 	m, err := r.Manager(ctx)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("useMtls: %w", err)
@@ -109,12 +126,19 @@ func (r *Resolver) InstanceCertificate(ctx context.Context) (tls.Certificate, er
 	return c, nil
 }
 
-// TrustedCAs returns the PEM of the store's CA keys, nil when none (or
-// when no store is available).
+// TrustedCAs returns the PEM of the store's CA keys, nil when there is
+// none. It is read once per resolver.
 func (r *Resolver) TrustedCAs(ctx context.Context) ([]byte, error) {
-	m, err := r.Manager(ctx)
-	if err != nil {
-		return nil, err
+	if r == nil {
+		return nil, errors.New("no connection store is available")
 	}
-	return m.TrustedCAs(ctx)
+	r.caOnce.Do(func() {
+		m, err := r.Manager(ctx)
+		if err != nil {
+			r.caErr = err
+			return
+		}
+		r.cas, r.caErr = m.TrustedCAs(ctx)
+	})
+	return r.cas, r.caErr
 }

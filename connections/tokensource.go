@@ -72,6 +72,10 @@ func (m *Manager) connLock(name string) *sync.Mutex {
 // empty, is a token an API just refused with 401: unless the stored token
 // already differs from it, the token is refreshed.
 //
+// A usable token is kept in memory, so most calls do not touch the store;
+// the store is read again whenever the token is due for renewal or was
+// rejected, which is how a refresh by another process is picked up.
+//
 // One refresh runs at a time per connection, across processes: the
 // refresh happens under the connection's lock in the store, after reading
 // the token again (another process may have refreshed it meanwhile), and
@@ -79,11 +83,15 @@ func (m *Manager) connLock(name string) *sync.Mutex {
 // (invalid_grant) marks the connection needs-authorization and returns an
 // *AuthorizationError.
 func (m *Manager) AccessToken(ctx context.Context, name string, rejected Secret) (*Connection, error) {
+	if c := m.cached(name); c != nil && m.usable(c, rejected) {
+		return c, nil
+	}
 	c, err := m.oauth2Connection(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	if m.usable(c, rejected) {
+		m.cache(c)
 		return c, nil
 	}
 	mu := m.connLock(name)
@@ -98,9 +106,29 @@ func (m *Manager) AccessToken(ctx context.Context, name string, rejected Secret)
 		return nil, err
 	}
 	if m.usable(c, rejected) {
+		m.cache(c)
 		return c, nil
 	}
 	return m.renew(ctx, c, rejected)
+}
+
+// cached returns the cached connection, which callers must not change.
+func (m *Manager) cached(name string) *Connection {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tokens[name]
+}
+
+func (m *Manager) cache(c *Connection) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokens[c.Name] = c
+}
+
+func (m *Manager) uncache(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.tokens, name)
 }
 
 func (m *Manager) oauth2Connection(ctx context.Context, name string) (*Connection, error) {
@@ -148,6 +176,7 @@ func (m *Manager) renew(ctx context.Context, c *Connection, rejected Secret) (*C
 		if rejected != "" {
 			reason = "the access token was refused and there is no refresh token"
 		}
+		m.uncache(c.Name)
 		if err := m.st.SetConnectionStatus(ctx, c.Name, StatusNeedsAuthorization); err != nil {
 			return nil, err
 		}
@@ -156,6 +185,7 @@ func (m *Manager) renew(ctx context.Context, c *Connection, rejected Secret) (*C
 	if err != nil {
 		var te *TokenError
 		if errors.As(err, &te) && (te.Code == "invalid_grant" || o.Flow == FlowClientCredentials && te.Code == "invalid_client") {
+			m.uncache(c.Name)
 			if serr := m.st.SetConnectionStatus(context.WithoutCancel(ctx), c.Name, StatusNeedsAuthorization); serr != nil {
 				return nil, serr
 			}
@@ -180,6 +210,10 @@ func (m *Manager) saveToken(ctx context.Context, c *Connection, t *Token) error 
 	if err := m.st.UpdateConnectionSecret(ctx, c.Name, sj, StatusOK, t.Expiry); err != nil {
 		return err
 	}
+	cp := *c
+	o := *c.OAuth2
+	cp.OAuth2 = &o
+	m.cache(&cp)
 	return nil
 }
 
