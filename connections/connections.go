@@ -287,11 +287,12 @@ func (m *Manager) Create(ctx context.Context, c *Connection) error {
 	}
 	status := StatusOK
 	var exp time.Time
-	if c.OAuth2 != nil {
+	// A code or implicit connection needs `authorize` before its first
+	// use; a client-credentials one fetches its token on its own.
+	if o := c.OAuth2; o != nil && o.Token != nil {
+		exp = o.Token.Expiry
+	} else if o != nil && o.Flow != FlowClientCredentials {
 		status = StatusNeedsAuthorization
-		if c.OAuth2.Token != nil {
-			status, exp = StatusOK, c.OAuth2.Token.Expiry
-		}
 	}
 	c.Status, c.ExpiresAt = status, exp
 	return m.st.CreateConnection(ctx, &store.Connection{Name: c.Name, Kind: string(c.Kind), Config: cj, Secret: sj, Status: status, ExpiresAt: exp})

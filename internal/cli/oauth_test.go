@@ -155,6 +155,11 @@ func TestOAuth2ClientCredentialsNeedsNoAuthorize(t *testing.T) {
 	if out != "created oauth2 connection \"svc\"\n" {
 		t.Errorf("create: %q", out)
 	}
+	var v map[string]any
+	_ = json.Unmarshal([]byte(h.ok("", "connections", "show", "svc", "--json")), &v)
+	if v["status"] != "ok" || v["expiresAt"] != nil || v["accessToken"] != "" {
+		t.Errorf("before first use: %v", v)
+	}
 	if got := h.ok("", "connections", "test", "svc", srv.URL+"/api/me"); got != "200 OK\n" {
 		t.Errorf("test: %q", got)
 	}
