@@ -153,6 +153,16 @@ func TestSecretsSealedAtRest(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
+	if fi, err := os.Stat(filepath.Join(dir, DatabaseFile)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("database mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	fresh := filepath.Join(dir, "new-home")
+	if s, err := Open(ctx, Options{Dir: fresh, MasterKey: testKey}); err == nil {
+		_ = s.Close()
+	}
+	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("new folder mode %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
 	// Reopening with the key file reads the secret back.
 	s2 := open(t, dir, "")
 	c, err := s2.Connection(ctx, "c")
