@@ -106,19 +106,7 @@ func ToBool(v any) bool {
 }
 
 // numberOf reports the value of an actual number (not text).
-func numberOf(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case json.Number:
-		return bundle.Number(x)
-	}
-	return 0, false
-}
+func numberOf(v any) (float64, bool) { return bundle.Number(v) }
 
 // toNumber coerces a value to a number: numbers, text holding a number
 // (surrounding spaces allowed), booleans (1/0) and null (0).
