@@ -292,6 +292,17 @@ var directives = map[string]string{
 	"builtin:Break":    "Break",
 }
 
+// BuiltinModules lists the module types the engine carries out itself
+// (flow control and error-handler directives), with Make's names for them.
+func BuiltinModules() [][2]string {
+	return [][2]string{
+		{router, "Router"}, {ifElse, "If-else"}, {mergeModule, "Merge"},
+		{"builtin:Ignore", "Ignore (error directive)"}, {"builtin:Resume", "Resume (error directive)"},
+		{"builtin:Commit", "Commit (error directive)"}, {"builtin:Rollback", "Rollback (error directive)"},
+		{"builtin:Break", "Break (error directive)"}, {placeholder, "Empty trigger slot (skipped)"},
+	}
+}
+
 // Flow-control modules the engine itself carries out.
 const (
 	router      = "builtin:BasicRouter"

@@ -107,6 +107,6 @@ embedded test server, offline.`,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.AddCommand(newRunCmd(s), newCheckCmd(s), newEvalCmd(s), newDemoCmd(s), newHTTPBinCmd(s))
-	root.AddCommand(newConnectionsCmd(s), newKeysCmd(s), newExecutionsCmd(s))
+	root.AddCommand(newConnectionsCmd(s), newKeysCmd(s), newExecutionsCmd(s), newModulesCmd(s))
 	return root
 }

@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestModulesListsAndDescribes(t *testing.T) {
+	t.Parallel()
+	r := reqflow(t, "", "modules")
+	for _, want := range []string{"http:ActionSendData                ", "builtin:BasicRouter", "util:SetVariable2"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("modules lacks %q (exit %d):\n%s", want, r.code, r.stdout)
+		}
+	}
+	r = reqflow(t, "", "modules", "http:ActionSendData")
+	for _, want := range []string{
+		"http:ActionSendData (version 3): Make a request\n",
+		"  timeout ",
+		"default 40; Timeout: Seconds, 1–300.",
+		"  authPass ",
+		"secret; Password",
+	} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("describe lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = reqflow(t, "", "modules", "telegram:SendReplyMessage")
+	if r.code != 2 || r.stderr != "reqflow: no module type \"telegram:SendReplyMessage\" (see reqflow modules)\n" {
+		t.Errorf("unknown: exit %d, %q", r.code, r.stderr)
+	}
+}
