@@ -478,3 +478,37 @@ func FuzzParseTokenResponse(f *testing.F) {
 		}
 	})
 }
+
+func TestRefreshURI(t *testing.T) {
+	t.Parallel()
+	srv, m, _ := expiredSetup(t, false)
+	c, _ := m.Get(context.Background(), "api")
+	c.OAuth2.RefreshURI = srv.URL + "/token?via=refresh"
+	if _, err := m.refreshToken(context.Background(), c.OAuth2, c.OAuth2.Token); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.TokenRequests()
+	if got := reqs[len(reqs)-1].URI; got != "/token?via=refresh" {
+		t.Errorf("refresh went to %s", got)
+	}
+	if got := reqs[0].URI; got != "/token" {
+		t.Errorf("code exchange went to %s", got)
+	}
+}
+
+func TestAuthorizeProviderRefuses(t *testing.T) {
+	t.Parallel()
+	_, m := oauthSetup(t, nil)
+	_, err := m.Authorize(context.Background(), "api", AuthorizeOptions{Wait: 5 * time.Second, OnURL: func(u string) {
+		go func() {
+			q, _ := url.Parse(u)
+			resp, err := http.Get(q.Query().Get("redirect_uri") + "?error=access_denied&error_description=The+user+said+no&state=" + q.Query().Get("state"))
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}})
+	if err == nil || err.Error() != `authorizing connection "api": the provider refused: access_denied The user said no` {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -54,6 +54,8 @@ type Misbehaviour struct {
 
 // TokenRequest is one request to the token endpoint, as received.
 type TokenRequest struct {
+	// URI is the request target (path and query).
+	URI    string
 	Header http.Header
 	// Body is the raw request body.
 	Body string
@@ -218,7 +220,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, TokenRequest{Header: r.Header.Clone(), Body: string(body)})
+	s.requests = append(s.requests, TokenRequest{URI: r.URL.RequestURI(), Header: r.Header.Clone(), Body: string(body)})
 	form, err := url.ParseQuery(string(body))
 	if err != nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		s.fail(w, http.StatusBadRequest, "invalid_request", "expected a form body")
