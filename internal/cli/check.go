@@ -9,10 +9,11 @@ import (
 	"github.com/reqflow/reqflow/blueprint"
 	"github.com/reqflow/reqflow/engine"
 	"github.com/reqflow/reqflow/httpclient"
+	"github.com/reqflow/reqflow/modules/httpapp"
 )
 
 func newCheckCmd(s *streams) *cobra.Command {
-	var stubs []string
+	var stubs, conns []string
 	var trigger string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -36,7 +37,13 @@ the file is not a blueprint.`,
 			if err != nil {
 				return &exitError{code: ExitUsage, err: err}
 			}
-			reg, err := newRegistry(httpclient.New())
+			ids, err := parseConnections(conns)
+			if err != nil {
+				return err
+			}
+			resolver, closeStore := connectionResolver(s, ids)
+			defer closeStore()
+			reg, err := newRegistry(httpclient.New(), httpapp.WithConnections(resolver))
 			if err != nil {
 				return err
 			}
@@ -83,6 +90,7 @@ the file is not a blueprint.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&stubs, "stub", nil, "treat module ID as stubbed by FILE (ID=FILE, repeatable)")
+	cmd.Flags().StringArrayVar(&conns, "connection", nil, "map the blueprint's keychain or connection id ID to stored connection NAME, as run does (ID=NAME, repeatable)")
 	cmd.Flags().StringVar(&trigger, "trigger", "", "treat the first module (a trigger such as a webhook) as fed by FILE.json")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd

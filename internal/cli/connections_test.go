@@ -183,3 +183,18 @@ func TestStoreFilesHoldNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWithConnections(t *testing.T) {
+	t.Parallel()
+	h := newHome(t, "pa55word-xyz")
+	h.ok("", "connections", "create", "basic", "afk", "--username", "ada", "--password", "pa55word-xyz")
+	h.ok("", "connections", "create", "apikey", "keyed", "--key", "k3y", "--placement", "header", "--name", "X-Key")
+	r := h.run("", "check", "testdata/keychains.json")
+	if r.code != 1 || !strings.Contains(r.stdout, "connection id 71843 is not mapped to a stored connection (run with --connection 71843=NAME)") {
+		t.Errorf("unmapped: exit %d\n%s", r.code, r.stdout)
+	}
+	r = h.run("", "check", "testdata/keychains.json", "--connection", "71843=afk", "--connection", "72749=keyed")
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "OK: the scenario can run\n") {
+		t.Errorf("mapped: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
