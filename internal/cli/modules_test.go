@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -28,5 +29,21 @@ func TestModulesListsAndDescribes(t *testing.T) {
 	r = reqflow(t, "", "modules", "telegram:SendReplyMessage")
 	if r.code != 2 || r.stderr != "reqflow: no module type \"telegram:SendReplyMessage\" (see reqflow modules)\n" {
 		t.Errorf("unknown: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestModulesReferenceIsCurrent keeps docs/modules.md equal to what the
+// specs print. Regenerate it with:
+//
+//	go run ./cmd/reqflow modules --markdown > docs/modules.md
+func TestModulesReferenceIsCurrent(t *testing.T) {
+	t.Parallel()
+	want, err := os.ReadFile("../../docs/modules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reqflow(t, "", "modules", "--markdown")
+	if r.code != 0 || r.stdout != string(want) {
+		t.Errorf("docs/modules.md is out of date; regenerate it with: go run ./cmd/reqflow modules --markdown > docs/modules.md")
 	}
 }
