@@ -344,7 +344,15 @@ func prepare(reg *Registry, m *blueprint.Module, opts LoadOptions) (*step, error
 		return st, nil
 	}
 	switch m.Module {
-	case router, ifElse:
+	case router:
+		if len(m.Routes) == 0 {
+			return st, errors.New(`a router needs its routes ("routes": [{"flow": [...]}]); none were found`)
+		}
+		return st, nil
+	case ifElse:
+		if len(m.Branches) == 0 {
+			return st, errors.New(`an If-else module needs its branches ("branches": [...]); none were found`)
+		}
 		return st, nil
 	case mergeModule:
 		outs, err := compileMergeOutputs(m.Extra["outputs"])

@@ -139,14 +139,15 @@ func TestLoadNamesEveryModuleThatCannotRun(t *testing.T) {
 		{"id": 2, "module": "telegram:SendReplyMessage", "version": 1},
 		{"id": 3, "module": "test:Echo", "version": 2},
 		{"id": 4, "module": "test:Echo", "version": 1, "parameters": {"bad": true}},
-		{"id": 4, "module": "test:Echo", "version": 1}
+		{"id": 4, "module": "test:Echo", "version": 1},
+		{"id": 5, "module": "builtin:BasicRouter", "version": 1, "routez": [{"flow": []}]}
 	]}`, LoadOptions{})
 	var ue *UnsupportedError
 	if !errors.As(err, &ue) {
 		t.Fatalf("error = %v", err)
 	}
 	lines := strings.Split(err.Error(), "\n")
-	if lines[0] != "the scenario cannot run:" || len(lines) != 6 {
+	if lines[0] != "the scenario cannot run:" || len(lines) != 7 {
 		t.Fatalf("error:\n%s", err)
 	}
 	wantPrefix := []string{
@@ -155,6 +156,7 @@ func TestLoadNamesEveryModuleThatCannotRun(t *testing.T) {
 		"  module 3 (test:Echo): module type test:Echo version 2 is not supported (supported: [1]); stub it with --stub 3=FILE.json",
 		`  module 4 (test:Echo): parameters: field "bad": not allowed`,
 		"  module 4 (test:Echo): the id is also used by the module at flow[4]",
+		`  module 5 (builtin:BasicRouter): a router needs its routes ("routes": [{"flow": [...]}]); none were found`,
 	}
 	for i, w := range wantPrefix {
 		if !strings.HasPrefix(lines[i+1], w) {

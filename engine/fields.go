@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -41,8 +40,31 @@ func (f *Fields) Fail(name, msg string) {
 	f.errs = append(f.errs, &FieldError{Field: name, Msg: msg})
 }
 
-// Err returns the collected errors, or nil.
-func (f *Fields) Err() error { return errors.Join(f.errs...) }
+// Err returns the collected errors, or nil. Several errors read as one
+// line, separated by "; ".
+func (f *Fields) Err() error {
+	switch len(f.errs) {
+	case 0:
+		return nil
+	case 1:
+		return f.errs[0]
+	}
+	return fieldErrors(f.errs)
+}
+
+// fieldErrors is several field errors reported together.
+type fieldErrors []error
+
+func (e fieldErrors) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap returns the individual errors.
+func (e fieldErrors) Unwrap() []error { return e }
 
 // Has reports whether the field is present and set (not null, not "").
 func (f *Fields) Has(name string) bool {

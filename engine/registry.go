@@ -50,35 +50,35 @@ const (
 // Field describes one mapper or parameter field of a module, for help text,
 // `reqflow check` and documentation.
 type Field struct {
-	Name        string
-	Label       string
-	Type        FieldType
-	Default     any
-	Required    bool
-	Secret      bool
-	Options     []string
-	Description string
+	Name        string    `json:"name"`
+	Label       string    `json:"label,omitempty"`
+	Type        FieldType `json:"type"`
+	Default     any       `json:"default,omitempty"`
+	Required    bool      `json:"required,omitempty"`
+	Secret      bool      `json:"secret,omitempty"`
+	Options     []string  `json:"options,omitempty"`
+	Description string    `json:"description,omitempty"`
 	// Fields describes the items of an array field or the keys of a collection.
-	Fields []Field
+	Fields []Field `json:"fields,omitempty"`
 }
 
 // Spec declares a module type: its id, versions, fields and constructor.
 type Spec struct {
 	// ID is the module type, "app:Name".
-	ID string
+	ID string `json:"id"`
 	// Versions lists the app versions this implementation accepts.
-	Versions []int
+	Versions []int `json:"versions,omitempty"`
 	// Label is the module's name in Make's interface.
-	Label string
+	Label string `json:"label"`
 	// Description says what the module does.
-	Description string
+	Description string `json:"description,omitempty"`
 	// Parameters are the static settings (blueprint "parameters").
-	Parameters []Field
+	Parameters []Field `json:"parameters,omitempty"`
 	// Mapper are the mappable inputs (blueprint "mapper").
-	Mapper []Field
+	Mapper []Field `json:"mapper,omitempty"`
 	// New validates a blueprint module's static configuration and builds
 	// the module. Errors should name the field.
-	New func(m *blueprint.Module) (Module, error)
+	New func(m *blueprint.Module) (Module, error) `json:"-"`
 }
 
 // Registry holds the module types an engine can run. Tests build their own.

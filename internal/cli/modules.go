@@ -39,6 +39,15 @@ is always the code's truth. --markdown prints the reference in docs/modules.md.`
 					}
 				}
 				if found == nil {
+					for _, b := range engine.BuiltinModules() {
+						if strings.EqualFold(b[0], args[0]) {
+							if asJSON {
+								return writeJSON(s.stdout, map[string]any{"id": b[0], "label": b[1], "builtin": true})
+							}
+							fmt.Fprintf(s.stdout, "%s: %s\nCarried out by the engine itself; see the README's \"Flow control\" section.\n", b[0], b[1])
+							return nil
+						}
+					}
 					return usageErr("no module type %q (see reqflow modules)", args[0])
 				}
 				specs = []*engine.Spec{found}

@@ -26,6 +26,14 @@ func TestModulesListsAndDescribes(t *testing.T) {
 			t.Errorf("describe lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	r = reqflow(t, "", "modules", "builtin:Break")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "builtin:Break: Break (error directive)\n") {
+		t.Errorf("builtin: exit %d, %q", r.code, r.stdout)
+	}
+	r = reqflow(t, "", "modules", "--json", "http:ActionSendData")
+	if r.code != 0 || !strings.Contains(r.stdout, `"id": "http:ActionSendData"`) || !strings.Contains(r.stdout, `"name": "timeout"`) {
+		t.Errorf("json: exit %d, %s %s", r.code, r.stdout, r.stderr)
+	}
 	r = reqflow(t, "", "modules", "telegram:SendReplyMessage")
 	if r.code != 2 || r.stderr != "reqflow: no module type \"telegram:SendReplyMessage\" (see reqflow modules)\n" {
 		t.Errorf("unknown: exit %d, %q", r.code, r.stderr)
