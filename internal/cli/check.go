@@ -57,7 +57,7 @@ the file is not a blueprint.`,
 					return err
 				}
 			} else {
-				fmt.Fprintf(s.stdout, "Scenario %q: %d modules\n", bp.Name, len(reports))
+				fmt.Fprintf(s.stdout, "Scenario %q: %s\n", bp.Name, plural(len(reports), "module"))
 				for _, r := range reports {
 					state := "supported"
 					switch {
