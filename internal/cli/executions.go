@@ -138,8 +138,11 @@ the bundles it had, followed by the rest of its flow.`,
 		Use:   "resume ID",
 		Short: "Run an incomplete execution's failed module again, and the rest of its flow",
 		Long: `Run the failed module of an incomplete execution again, with the bundles it
-had, then the rest of its flow. On success the incomplete execution is
-removed; when it fails again it stays, with one more attempt counted.
+had, then the rest of its flow. The blueprint, stubs and connection mapping
+are those stored with it, so resume takes no --input, --stub or --connection.
+On success the incomplete execution is removed; when it fails again it stays,
+with one more attempt counted (a manual resume is not limited by the Break
+directive's count, which bounds automatic retries).
 
 Exit status: 0 when the resumed run succeeded, 1 when it failed again, 2 when
 there is no such incomplete execution.`,
@@ -151,7 +154,24 @@ there is no such incomplete execution.`,
 		},
 	}
 	resume.Flags().BoolVar(&resumeJSON, "json", false, "print one JSON document describing the resumed execution")
-	cmd.AddCommand(list, resume)
+	del := &cobra.Command{
+		Use:   "delete ID",
+		Short: "Discard an incomplete execution without running it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withRawStore(cmd.Context(), s, func(st *store.Store) error {
+				if err := st.DeleteIncomplete(cmd.Context(), args[0]); err != nil {
+					if errors.Is(err, store.ErrNoIncomplete) {
+						return &exitError{code: ExitUsage, err: err}
+					}
+					return err
+				}
+				fmt.Fprintf(s.stdout, "deleted incomplete execution %s\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.AddCommand(list, resume, del)
 	return cmd
 }
 

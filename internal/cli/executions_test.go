@@ -70,4 +70,15 @@ func TestBreakStoresAndResumeCompletes(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "no such incomplete execution") {
 		t.Errorf("resume twice: exit %d, %s", r.code, r.stderr)
 	}
+	r = run("", "executions", "delete", id)
+	if r.code != 2 || !strings.Contains(r.stderr, "no such incomplete execution") {
+		t.Errorf("delete after resume: exit %d, %s", r.code, r.stderr)
+	}
+	down.Store(true)
+	r = run("", "run", "testdata/break.json", "--input", "base="+srv.URL)
+	id = strings.Fields(strings.SplitN(r.stderr, "stored incomplete execution ", 2)[1])[0]
+	r = run("", "executions", "delete", id)
+	if r.code != 0 || r.stdout != "deleted incomplete execution "+id+"\n" {
+		t.Errorf("delete: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
 }
