@@ -52,14 +52,24 @@ func argCount(args []any, i int) (float64, error) {
 	return n, nil
 }
 
+// argDateCount reads the (date; number) arguments the add and set
+// functions share.
+func (c *call) argDateCount(args []any) (time.Time, float64, error) {
+	t, err := c.argDate(args, 0)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	n, err := argCount(args, 1)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	return t, n, nil
+}
+
 // addDuration builds addSeconds/addMinutes/addHours: exact elapsed time.
 func addDuration(unit time.Duration) func(c *call, args []any) (any, error) {
 	return func(c *call, args []any) (any, error) {
-		t, err := c.argDate(args, 0)
-		if err != nil {
-			return nil, err
-		}
-		n, err := argCount(args, 1)
+		t, n, err := c.argDateCount(args)
 		if err != nil {
 			return nil, err
 		}
@@ -92,11 +102,7 @@ func dateClamped(t time.Time, year, month int) time.Time {
 // scenario time zone (the wall-clock time is kept across DST changes).
 func addCalendar(years, months, days int) func(c *call, args []any) (any, error) {
 	return func(c *call, args []any) (any, error) {
-		t, err := c.argDate(args, 0)
-		if err != nil {
-			return nil, err
-		}
-		f, err := argCount(args, 1)
+		t, f, err := c.argDateCount(args)
 		if err != nil {
 			return nil, err
 		}
@@ -116,11 +122,7 @@ func addCalendar(years, months, days int) func(c *call, args []any) (any, error)
 // zone, values out of range overflowing into the next unit.
 func setClock(set func(t time.Time, n int) time.Time) func(c *call, args []any) (any, error) {
 	return func(c *call, args []any) (any, error) {
-		t, err := c.argDate(args, 0)
-		if err != nil {
-			return nil, err
-		}
-		f, err := argCount(args, 1)
+		t, f, err := c.argDateCount(args)
 		if err != nil {
 			return nil, err
 		}
