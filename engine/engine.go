@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,8 @@ type Scenario struct {
 	aggregates bool
 	// locations finds each module's flow and index, for Resume.
 	locations map[string]stepLoc
+	// Warnings are the load warnings of every module, each naming it.
+	Warnings []string
 }
 
 // stepLoc is where a module stands: its flow and its index there.
@@ -137,6 +140,9 @@ type ModuleReport struct {
 	// formulas are wrong).
 	Problem string `json:"problem,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Warnings are problems that do not stop the module from running, such
+	// as a mapping of a module the blueprint does not have.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // errUnsupported marks errors about module types reqflow does not implement.
@@ -265,6 +271,37 @@ func load(reg *Registry, bp *blueprint.Blueprint, opts LoadOptions) (*Scenario, 
 	for id := range opts.Stubs {
 		if _, ok := seen[id]; !ok {
 			return nil, reports, fmt.Errorf("stub for module %d: the blueprint has no module with that id", id)
+		}
+	}
+	for m, i := range index {
+		st := steps[strconv.Itoa(m.ID)]
+		if m.ID == 0 || st == nil || st.bp != m {
+			continue
+		}
+		r := &reports[i]
+		missing := map[string]bool{}
+		check := func(root string) {
+			if n, err := strconv.Atoi(root); err == nil && n > 0 {
+				if _, ok := seen[n]; !ok && !missing[root] {
+					missing[root] = true
+					r.Warnings = append(r.Warnings, fmt.Sprintf("a formula maps module %s, which the blueprint does not have (it reads as empty)", root))
+				}
+			}
+		}
+		st.mapper.roots(check)
+		if st.filter != nil {
+			for _, g := range st.filter.groups {
+				for _, c := range g {
+					c.a.roots(check)
+					c.b.roots(check)
+				}
+			}
+		}
+		sort.Strings(r.Warnings)
+	}
+	for _, r := range reports {
+		for _, w := range r.Warnings {
+			sc.Warnings = append(sc.Warnings, ModuleProblem{ID: r.ID, Module: r.Module, Path: r.Path, Reason: w}.String())
 		}
 	}
 	var problems []ModuleProblem

@@ -208,3 +208,23 @@ func TestReportRedactsSecrets(t *testing.T) {
 		t.Errorf("input = %s", got)
 	}
 }
+
+func TestLoadWarnsAboutMappingsOfMissingModules(t *testing.T) {
+	t.Parallel()
+	var trace []string
+	sc, err := loadSrc(t, testRegistry(t, &trace), `{"flow": [
+		{"id": 1, "module": "test:Emit", "version": 1, "mapper": {"items": "a"}},
+		{"id": 2, "module": "test:Echo", "version": 1, "mapper": {"value": "{{1.n}} {{7.name}} {{var.input.x}} {{7.other}}"},
+		 "filter": {"name": "f", "conditions": [[{"a": "{{8.ok}}", "o": "exist"}]]}}
+	]}`, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"module 2 (test:Echo): a formula maps module 7, which the blueprint does not have (it reads as empty)",
+		"module 2 (test:Echo): a formula maps module 8, which the blueprint does not have (it reads as empty)",
+	}
+	if fmt.Sprint(sc.Warnings) != fmt.Sprint(want) {
+		t.Errorf("warnings = %q", sc.Warnings)
+	}
+}

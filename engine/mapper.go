@@ -94,3 +94,25 @@ func (c *mapper) eval(env *iml.Env, path string) (any, error) {
 	}
 	return c.lit, nil
 }
+
+// roots calls add with every scope root the mapper's formulas reference
+// (module ids such as "11", "var").
+func (c *mapper) roots(add func(string)) {
+	if c == nil {
+		return
+	}
+	switch {
+	case c.tpl != nil:
+		for _, r := range c.tpl.Roots() {
+			add(r)
+		}
+	case c.m != nil:
+		for _, k := range c.keys {
+			c.m[k].roots(add)
+		}
+	case c.list != nil:
+		for _, e := range c.list {
+			e.roots(add)
+		}
+	}
+}

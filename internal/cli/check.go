@@ -72,6 +72,9 @@ the file is not a blueprint.`,
 					if r.Hint != "" {
 						fmt.Fprintf(s.stdout, "        hint: %s\n", r.Hint)
 					}
+					for _, w := range r.Warnings {
+						fmt.Fprintf(s.stdout, "        warning: %s\n", w)
+					}
 				}
 			}
 			if loadErr != nil {

@@ -151,6 +151,9 @@ func runFile(ctx context.Context, s *streams, path string, f runFlags) error {
 		}
 		return &exitError{code: ExitUsage, err: err}
 	}
+	for _, w := range sc.Warnings {
+		fmt.Fprintf(s.stderr, "reqflow: warning: %s\n", w)
+	}
 	warnMissingInputs(s.stderr, bp, inputs)
 	x, err := sc.Run(ctx, engine.RunOptions{Inputs: inputs, BreakRetryNow: f.breakRetryNow, BreakWaitCap: f.breakWaitCap, KeepFiles: f.saveFiles != ""})
 	if err != nil {
