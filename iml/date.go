@@ -66,6 +66,20 @@ func (c *call) argDateCount(args []any) (time.Time, float64, error) {
 	return t, n, nil
 }
 
+// argDates reads the (date1; date2) arguments the difference functions
+// share.
+func (c *call) argDates(args []any) (time.Time, time.Time, error) {
+	a, err := c.argDate(args, 0)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	b, err := c.argDate(args, 1)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return a, b, nil
+}
+
 // addDuration builds addSeconds/addMinutes/addHours: exact elapsed time.
 func addDuration(unit time.Duration) func(c *call, args []any) (any, error) {
 	return func(c *call, args []any) (any, error) {
@@ -251,11 +265,7 @@ func monthDiff(a, b time.Time) float64 {
 // (truncated toward zero): milliseconds (default), seconds, minutes, hours,
 // days, weeks, months, quarters or years.
 func fnDateDifference(c *call, args []any) (any, error) {
-	a, err := c.argDate(args, 0)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.argDate(args, 1)
+	a, b, err := c.argDates(args)
 	if err != nil {
 		return nil, err
 	}

@@ -391,11 +391,7 @@ func overlapByDay(a, b time.Time, from, to time.Duration) (time.Duration, error)
 // weekDayDiff(date1; date2) is date1 − date2 in days, counting only
 // Monday–Friday (fractions of days included).
 func fnWeekDayDiff(c *call, args []any) (any, error) {
-	a, err := c.argDate(args, 0)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.argDate(args, 1)
+	a, b, err := c.argDates(args)
 	if err != nil {
 		return nil, err
 	}
@@ -414,11 +410,7 @@ func fnWeekDayDiff(c *call, args []any) (any, error) {
 // workMinutesDiff(start; end) counts the minutes between start and end that
 // fall in working hours (Monday–Friday, 9:00–17:00 in the scenario zone).
 func fnWorkMinutesDiff(c *call, args []any) (any, error) {
-	a, err := c.argDate(args, 0)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.argDate(args, 1)
+	a, b, err := c.argDates(args)
 	if err != nil {
 		return nil, err
 	}
